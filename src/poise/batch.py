@@ -1,0 +1,118 @@
+"""Walking inputs: files and folders (recursive, include/exclude globs), loading each file,
+and keeping every failure as a named, reasoned ``InputError`` so the rest of a batch goes on."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .errors import LoadError
+from .formats import LoadOptions, load_file
+from .transcript import Transcript
+
+#: File names picked up when walking a folder (an explicitly named file is always read).
+DEFAULT_INCLUDE = ("*.txt", "*.json", "*.jsonl", "*.ndjson", "*.vtt", "*.srt", "*.csv", "*.tsv")
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """A file that could not be read, and why."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    path: str
+    transcripts: tuple[Transcript, ...]
+
+
+def _matches(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    return any(fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+
+
+def discover(paths: Iterable[str | Path], include: Sequence[str] = (),
+             exclude: Sequence[str] = ()) -> tuple[list[Path], list[InputError]]:
+    """Expand files and folders into a sorted, de-duplicated list of files to read.
+
+    Folders are walked recursively, following symbolic links but never twice into the same
+    real folder (a link loop is reported, not followed forever). Hidden files and folders are
+    skipped. ``include`` replaces the default name patterns; ``exclude`` removes matches.
+    """
+    files: list[Path] = []
+    errors: list[InputError] = []
+    seen: set[str] = set()
+    patterns = tuple(include) or DEFAULT_INCLUDE
+    for raw in paths:
+        path = Path(raw)
+        if path.is_symlink() and not path.exists():
+            errors.append(InputError(str(path), _broken_link_reason(path)))
+        elif path.is_dir():
+            _walk(path, patterns, exclude, files, errors)
+        elif path.exists():
+            if not (exclude and _matches(path, path.parent, exclude)):
+                files.append(path)
+        else:
+            errors.append(InputError(str(path), "no such file or folder"))
+    unique = []
+    for f in files:
+        key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, errors
+
+
+def _broken_link_reason(path: Path) -> str:
+    try:
+        path.stat()
+    except OSError as exc:
+        import errno
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
+
+
+def _walk(root: Path, patterns: Sequence[str], exclude: Sequence[str],
+          files: list[Path], errors: list[InputError]) -> None:
+    visited: set[str] = set()
+
+    def onerror(exc: OSError) -> None:
+        errors.append(InputError(str(exc.filename or root), exc.strerror or str(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+        real = os.path.realpath(dirpath)
+        if real in visited:
+            errors.append(InputError(dirpath, "symbolic link loop (folder already visited)"))
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.exists():
+                errors.append(InputError(str(path), _broken_link_reason(path)))
+                continue
+            if _matches(path, root, patterns) and not (exclude and _matches(path, root, exclude)):
+                files.append(path)
+
+
+def load_files(files: Iterable[Path], options: LoadOptions) -> Iterator[LoadedFile | InputError]:
+    """Load each file in order; a file that fails becomes an InputError, never an exception."""
+    for path in files:
+        try:
+            yield LoadedFile(str(path), tuple(load_file(path, options)))
+        except LoadError as exc:
+            yield InputError(str(path), str(exc))
+        except RecursionError:
+            yield InputError(str(path), "structure nested too deeply to read")

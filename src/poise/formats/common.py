@@ -1,0 +1,64 @@
+"""Helpers shared by the format loaders: timestamps, options, speaker labels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import LoadError
+
+MAX_FILE_SIZE = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What a user can say about how to read transcripts.
+
+    ``aliases`` maps lower-cased speaker labels to roles and is merged over the built-in table;
+    ``agent_label`` (``--agent``) names the agent's label outright; ``csv_columns`` maps our
+    column names (speaker, text, start, end, id) to the file's header names.
+    """
+
+    input_format: str | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    agent_label: str | None = None
+    csv_columns: Mapping[str, str] = field(default_factory=dict)
+    max_file_size: int = MAX_FILE_SIZE
+
+
+_TS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
+
+
+def parse_timestamp(value: str) -> float:
+    """Parse ``HH:MM:SS(.mmm)``, ``MM:SS`` or ``HH:MM:SS,mmm`` into seconds."""
+    m = _TS.match(value.strip())
+    if not m:
+        raise ValueError(f"not a timestamp: {value!r}")
+    hours, minutes, seconds, frac = m.groups()
+    total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    if frac:
+        total += int(frac.ljust(3, "0")) / 1000
+    return float(total)
+
+
+def to_seconds(value: Any, unit: float = 1.0) -> float | None:
+    """Convert a number (or numeric string) in some unit to seconds; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if ":" in value:
+            return parse_timestamp(value)
+        if value.endswith("s"):
+            value = value[:-1]
+    try:
+        return float(value) * unit
+    except (TypeError, ValueError) as exc:
+        raise LoadError(f"bad time value {value!r}") from exc
+
+
+def stem_id(path: Path | str) -> str:
+    """The default transcript id: the file name without its extension(s)."""
+    return Path(path).stem
