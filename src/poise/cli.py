@@ -142,7 +142,11 @@ def score(
 def main() -> None:
     """Entry point: run the app, turning poise errors into messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+    except _click_exceptions() as exc:  # bad option, missing argument...
+        exc.show()
+        sys.exit(EXIT_USAGE)
     except PoiseError as exc:
         _fail(str(exc), EXIT_USAGE)
     except typer.Exit as exc:
@@ -156,6 +160,17 @@ def main() -> None:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               EXIT_INTERNAL)
+
+
+def _click_exceptions() -> tuple[type[BaseException], ...]:
+    """Typer raises its own copy of click's exceptions; catch whichever this version uses."""
+    found: list[type[BaseException]] = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(__import__(name, fromlist=["ClickException"]).ClickException)
+        except ImportError:
+            continue
+    return tuple(found)
 
 
 def _fail(message: str, code: int) -> None:

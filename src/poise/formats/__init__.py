@@ -13,6 +13,7 @@ Every failure is a ``LoadError`` whose message says what is wrong in plain words
 from __future__ import annotations
 
 import json
+import re
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -115,7 +116,7 @@ def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -
         raise LoadError(f"unknown --input-format {forced!r}; choose one of {', '.join(FORMAT_NAMES)}")
     if forced == "jsonl" or (not forced and _looks_like_jsonl(text, path)):
         transcripts = _load_jsonl(text, path, options)
-    elif forced in (None, "json") and text.lstrip()[:1] in ("{", "[") or (
+    elif forced in (None, "json") and _looks_like_json(text, path) or (
             forced and _NAME_TO_MODULE[forced] in _JSON_MODULES):
         transcripts = _load_json(text, path, options, forced)
     else:
@@ -166,6 +167,14 @@ def _dispatch_json(data: object, path: Path, options: LoadOptions,
     raise LoadError(f"JSON of an unknown shape (top level: {keys}); expected poise native JSON "
                     "(turns), Amazon Transcribe/Contact Lens (Transcript), Genesys "
                     "(transcripts), or Google CCAI (entries / transcript.transcriptSegments)")
+
+
+_JSON_START = re.compile(r"^\s*(\{|\[\s*[\[{\]\"]|\[\s*$)")
+
+
+def _looks_like_json(text: str, path: Path) -> bool:
+    """A JSON document: '{...}' or a list ('[{', '[]'); not a '[00:01:23] Agent:' text line."""
+    return path.suffix.lower() == ".json" or bool(_JSON_START.match(text[:200]))
 
 
 def _looks_like_jsonl(text: str, path: Path) -> bool:

@@ -1,0 +1,60 @@
+"""The ``poise score`` command: what it prints and which exit code it gives."""
+
+import json
+
+from conftest import SAMPLES
+
+GOOD = "Agent: Thank you for calling, how can I help?\nCustomer: My bill is wrong.\n"
+
+
+def test_score_prints_a_table_of_loaded_calls(tmp_path, run_cli):
+    (tmp_path / "call-a.txt").write_text(GOOD)
+    result = run_cli("score", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "call-a" in result.stdout and "text" in result.stdout
+
+
+def test_jsonl_output_is_one_object_per_call(tmp_path, run_cli):
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(GOOD)
+    result = run_cli("score", tmp_path, "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["a", "b"]
+    assert all(r["source"].endswith(".txt") for r in records)
+
+
+def test_unreadable_input_gives_exit_3_and_names_the_file(tmp_path, run_cli):
+    (tmp_path / "good.txt").write_text(GOOD)
+    (tmp_path / "bad.json").write_text("{nope")
+    result = run_cli("score", tmp_path, "--format", "jsonl")
+    assert result.exit_code == 3
+    assert "bad.json" in result.stderr and "malformed JSON" in result.stderr
+    assert json.loads(result.stdout)["id"] == "good"
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_gives_exit_2(run_cli):
+    result = run_cli("score", "--format", "nonsense", ".")
+    assert result.exit_code == 2
+
+
+def test_bad_max_file_size_is_a_usage_error(tmp_path, run_cli):
+    (tmp_path / "a.txt").write_text(GOOD)
+    result = run_cli("score", tmp_path, "--max-file-size", "lots")
+    assert result.exit_code == 2 and "--max-file-size" in result.stderr
+
+
+def test_forced_input_format_overrides_sniffing(tmp_path, run_cli):
+    (tmp_path / "a.txt").write_text(GOOD)
+    result = run_cli("score", tmp_path / "a.txt", "--input-format", "json")
+    assert result.exit_code == 3 and "a.txt" in result.stderr
+
+
+def test_sample_transcripts_all_load(run_cli):
+    result = run_cli("score", SAMPLES, "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) >= 15
+    assert all("agent" in r["speakers"] for r in records)
+    formats = {r["format"] for r in records}
+    assert {"text", "json", "aws-transcribe", "contact-lens", "genesys", "ccai", "vtt", "srt", "csv"} <= formats
