@@ -91,6 +91,29 @@ def _parse_columns(value: Optional[str]) -> dict[str, str]:
     return mapping
 
 
+RulesOpt = Annotated[list[Path], typer.Option("--rules", help="Folder (or file) of extra rules; "
+                                              "same ids override the defaults (repeatable).")]
+OnlyOpt = Annotated[list[str], typer.Option("--only", help="Keep only these rule ids, id prefixes or categories.")]
+DisableOpt = Annotated[list[str], typer.Option("--disable", help="Drop these rule ids, id prefixes or categories.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="An installed trained spaCy pipeline "
+                                                 "(enables dependency rules); never downloaded.")]
+NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Do not load the shipped rule packs.")]
+
+
+def _ruleset(rules: list[Path], only: list[str], disable: list[str], no_defaults: bool):
+    from .rules import load_ruleset
+    return load_ruleset(rules, defaults=not no_defaults, only=only, disable=disable)
+
+
+def _detector(rule_list, model: Optional[str]):
+    from .detect import Detector
+    from .report import console
+    detector = Detector(rule_list, model=model)
+    for warning in detector.warnings:
+        console(stderr=True).print(f"[yellow]warning[/]: {warning}", highlight=False)
+    return detector
+
+
 @app.command()
 def score(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (walked recursively).",
@@ -105,6 +128,8 @@ def score(
     csv_columns: Annotated[Optional[str], typer.Option(
         "--csv-columns", help="Map CSV columns, e.g. 'speaker=Who,text=Utterance,start=Begin'.")] = None,
     max_file_size: Annotated[str, typer.Option("--max-file-size", help="Skip larger files.")] = "50MB",
+    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
@@ -116,6 +141,7 @@ def score(
     options = LoadOptions(input_format=input_format.value if input_format else None,
                           agent_label=agent, csv_columns=_parse_columns(csv_columns),
                           max_file_size=_parse_size(max_file_size))
+    detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
     files, errors = discover(paths, include, exclude)
     if not files and not errors:
         raise UsageError("no transcript files found in " + ", ".join(map(str, paths)))
@@ -125,18 +151,92 @@ def score(
             errors.append(item)
         else:
             transcripts.extend(item.transcripts)
+    analyses = list(detector.analyze_many(transcripts))
     if output_format is OutputFormat.jsonl:
         out = open(output, "w", encoding="utf-8") if output else sys.stdout
         try:
-            for t in transcripts:
-                jsonl_report.write_line(jsonl_report.call_record(t), out)
+            for analysis in analyses:
+                jsonl_report.write_line(jsonl_report.call_record(analysis, detector.rules_hash), out)
         finally:
             if output:
                 out.close()
         loaded.render_problems(transcripts, errors)
     else:
-        loaded.render(transcripts, errors)
+        loaded.render(analyses, errors)
     raise typer.Exit(EXIT_UNREADABLE if errors else EXIT_OK)
+
+
+rules_app = typer.Typer(help="Write, check and test rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("validate")
+def rules_validate(
+    folders: Annotated[Optional[list[Path]], typer.Argument(help="Rule folders or files (default: the shipped packs).")] = None,
+) -> None:
+    """Check rule files: every problem with file:line:column and what to fix. Exit 2 on error."""
+    from .report import rules as report
+    from .rules import RuleErrors, default_rules_dir, load_rules
+    from .rules.loader import rule_files
+    targets = folders or [default_rules_dir()]
+    try:
+        rule_list = load_rules(targets)
+    except RuleErrors as exc:
+        report.validation_problems(exc.problems)
+        raise typer.Exit(EXIT_USAGE)
+    report.validation_ok(rule_list, sum(len(rule_files(Path(t))) for t in targets))
+
+
+@rules_app.command("test")
+def rules_test(
+    folders: Annotated[Optional[list[Path]], typer.Argument(help="Rule folders or files (default: the shipped packs).")] = None,
+    coverage: Annotated[list[Path], typer.Option("--coverage", help="Also list rules that never fire on "
+                                                  "these transcripts (files or folders).")] = [],
+    model: ModelOpt = None,
+) -> None:
+    """Run every rule's match / no_match examples. Exit 1 when any fails."""
+    from .report import rules as report
+    from .rules import default_rules_dir, load_rules
+    from .ruletest import run_examples
+    rule_list = load_rules(folders or [default_rules_dir()])
+    detector = _detector(rule_list, model)
+    results = list(run_examples(detector))
+    report.example_results(results)
+    if coverage:
+        from .batch import discover, load_files, LoadedFile
+        from .formats import LoadOptions
+        files, _ = discover(coverage)
+        calls = [t for f in load_files(files, LoadOptions()) if isinstance(f, LoadedFile) for t in f.transcripts]
+        fired = {f.rule for a in detector.analyze_many(calls) for f in a.findings if f.kind != "missing"}
+        report.coverage([r for r in rule_list if r.id not in fired], len(rule_list), len(calls))
+    raise typer.Exit(EXIT_GATE if any(not r.passed for r in results) else EXIT_OK)
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [],
+               no_default_rules: NoDefaultsOpt = False) -> None:
+    """A table of rules: id, category, polarity, severity, message."""
+    from .report import rules as report
+    report.rule_table(_ruleset(rules, only, disable, no_default_rules))
+
+
+@rules_app.command("explain")
+def rules_explain(
+    text: Annotated[str, typer.Argument(help="An utterance to analyse.")],
+    customer: Annotated[Optional[str], typer.Option("--customer", help="The customer line before it.")] = None,
+    speaker: Annotated[str, typer.Option("--speaker", help="Who says TEXT: agent or customer.")] = "agent",
+    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+) -> None:
+    """Show tokens, which rules matched where, and which were cancelled and why."""
+    from .report import rules as report
+    from .transcript import RoleAssignment, Transcript, Turn
+    if speaker not in ("agent", "customer"):
+        raise UsageError("--speaker must be agent or customer")
+    detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
+    turns = ([Turn("customer", "Customer", customer)] if customer else []) + [Turn(speaker, speaker.title(), text)]
+    call = Transcript("explain", tuple(turns), roles=RoleAssignment("source"))
+    report.explain(detector.analyze(call, explain=True), detector)
 
 
 def main() -> None:

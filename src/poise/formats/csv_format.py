@@ -227,6 +227,8 @@ def _time(value: str, line: int, column: str, ms: bool) -> float | None:
         return None
     try:
         if ":" in value:
+            if any(int(re.split(r"[.,]", part)[0] or 0) > 59 for part in value.split(":")[1:]):
+                raise ValueError(value)
             seconds = parse_timestamp(value)
         else:
             number = value[:-1] if value.endswith("s") else value

@@ -24,6 +24,7 @@ phrase start. Word timings go to ``extra["words"]`` as ``[start, end, word]``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def load_data(data: Any, path: Path, options: LoadOptions) -> list[Transcript]:
     turns = [turn for where, phrase in phrases
              if (turn := _turn(phrase, where, origin)) is not None]
     if all(t.start is not None for t in turns):
-        turns.sort(key=lambda t: t.start)  # several transcripts (transfers) interleave
+        turns.sort(key=lambda t: t.start or 0.0)  # several transcripts (transfers) interleave
     metadata: dict[str, Any] = {key: data[key] for key in METADATA_KEYS
                                 if data.get(key) is not None}
     language = _language(data.get("transcripts"))
@@ -71,7 +72,7 @@ def load_data(data: Any, path: Path, options: LoadOptions) -> list[Transcript]:
                        format=NAME, roles=RoleAssignment("source"))]
 
 
-def _phrases(transcripts: Any):
+def _phrases(transcripts: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ``(where, phrase)`` for every phrase of every transcript, checking the containers."""
     if not isinstance(transcripts, list):
         raise LoadError(f"transcripts should be a list, not {kind(transcripts)}")

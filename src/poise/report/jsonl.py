@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from ..transcript import Transcript
+from ..detect import CallAnalysis
 
 
-def call_record(t: Transcript) -> dict[str, Any]:
+def call_record(analysis: CallAnalysis, rules_hash: str) -> dict[str, Any]:
+    t = analysis.transcript
     return {
         "id": t.id,
         "source": t.source,
@@ -20,6 +21,9 @@ def call_record(t: Transcript) -> dict[str, Any]:
         "duration": t.duration,
         "speakers": t.speakers_found(),
         "warnings": list(t.warnings),
+        "rules_hash": rules_hash,
+        "findings": [f.to_dict() for f in analysis.findings],
+        "not_applicable": list(analysis.not_applicable),
     }
 
 
