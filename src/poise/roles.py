@@ -52,6 +52,9 @@ def role_from_label(label: str, aliases: Mapping[str, str] | None = None) -> Rol
     base = re.sub(r"[\s_-]*\d+$", "", key)
     if base in table:
         return table[base]  # type: ignore[return-value]
+    first = re.split(r"[\s_:-]+", key, maxsplit=1)[0]  # "Agent Priya", "customer_helen"
+    if first != key and first in table:
+        return table[first]  # type: ignore[return-value]
     return None
 
 

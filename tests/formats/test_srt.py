@@ -5,13 +5,19 @@ from pathlib import Path
 import pytest
 
 from poise.errors import LoadError
-from poise.formats import LoadOptions, load_file, load_text, srt
+from poise.formats import LoadOptions, load_text, srt
+from poise.formats import load_file as _load_file
+
+
+def load_file(path, options=None):
+    """These tests pin cue-level loading; merging of cues is tested on its own."""
+    return _load_file(path, options or LoadOptions(merge_segments=False))
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 
 
 def load_one(text: str, name: str = "call.srt", **options):
-    [transcript] = load_text(text, Path(name), LoadOptions(**options))
+    [transcript] = load_text(text, Path(name), LoadOptions(**{"merge_segments": False, **options}))
     return transcript
 
 
@@ -36,7 +42,15 @@ def test_srt_labels_text_and_exact_times():
     assert [(x.start, x.end) for x in t.turns] == [
         (0.5, 4.2), (4.8, 9.0), (9.4, 12.75), (13.0, 16.1), (16.6, 19.3), (19.8, 62.04),
         (62.5, 64.0)]
-    assert t.turns[2].text == "I'm sorry about that. Let me check your account."
+
+
+def test_consecutive_cues_of_one_speaker_merge_into_one_turn():
+    [t] = _load_file(FIXTURES / "srt_agent_customer.srt")
+    assert [(x.start, x.end) for x in t.turns] == [
+        (0.5, 4.2), (4.8, 9.0), (9.4, 16.1), (16.6, 19.3), (19.8, 62.04), (62.5, 64.0)]
+    assert t.turns[2].text == ("I'm sorry about that. Let me check your account. "
+                               "I can see three roaming charges from last weekend.")
+    assert t.turns[2].extra["segments"] == 2
 
 
 def test_srt_labels_resolved_to_roles_by_alias():

@@ -5,13 +5,19 @@ from pathlib import Path
 import pytest
 
 from poise.errors import LoadError
-from poise.formats import LoadOptions, load_file, load_text, vtt
+from poise.formats import LoadOptions, load_text, vtt
+from poise.formats import load_file as _load_file
+
+
+def load_file(path, options=None):
+    """These tests pin cue-level loading; merging of cues is tested on its own."""
+    return _load_file(path, options or LoadOptions(merge_segments=False))
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 
 
 def load_one(text: str, name: str = "call.vtt", **options):
-    [transcript] = load_text(text, Path(name), LoadOptions(**options))
+    [transcript] = load_text(text, Path(name), LoadOptions(**{"merge_segments": False, **options}))
     return transcript
 
 

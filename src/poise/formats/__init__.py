@@ -21,7 +21,7 @@ from types import ModuleType
 from ..errors import LoadError
 from ..roles import assign_roles
 from ..transcript import Transcript
-from .common import LoadOptions
+from .common import SEGMENTED_FORMATS, LoadOptions, merge_segments
 
 __all__ = ["LoadOptions", "load_file", "load_text", "FORMAT_NAMES", "read_text"]
 
@@ -123,6 +123,8 @@ def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -
         module = _pick_text_module(text, path, forced)
         transcripts = module.load(text, path, options)
     transcripts = [assign_roles(t, options.aliases, options.agent_label) for t in transcripts]
+    if options.merge_segments:
+        transcripts = [merge_segments(t) if t.format in SEGMENTED_FORMATS else t for t in transcripts]
     for t in transcripts:
         if not t.turns:
             raise LoadError(f"transcript {t.id!r} has no turns")

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from dataclasses import replace
+
 from ..errors import LoadError
+from ..transcript import Transcript, Turn
 
 MAX_FILE_SIZE = 50 * 1024 * 1024
 
@@ -18,7 +21,8 @@ class LoadOptions:
 
     ``aliases`` maps lower-cased speaker labels to roles and is merged over the built-in table;
     ``agent_label`` (``--agent``) names the agent's label outright; ``csv_columns`` maps our
-    column names (speaker, text, start, end, id) to the file's header names.
+    column names (speaker, text, start, end, id) to the file's header names;
+    ``merge_segments`` joins consecutive caption cues / ASR segments of one speaker into a turn.
     """
 
     input_format: str | None = None
@@ -26,6 +30,7 @@ class LoadOptions:
     agent_label: str | None = None
     csv_columns: Mapping[str, str] = field(default_factory=dict)
     max_file_size: int = MAX_FILE_SIZE
+    merge_segments: bool = True
 
 
 _TS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
@@ -62,3 +67,30 @@ def to_seconds(value: Any, unit: float = 1.0) -> float | None:
 def stem_id(path: Path | str) -> str:
     """The default transcript id: the file name without its extension(s)."""
     return Path(path).stem
+
+
+#: Formats whose units are caption cues or ASR segments rather than speaker turns.
+SEGMENTED_FORMATS = frozenset({"vtt", "srt", "genesys", "ccai"})
+MERGE_GAP_SECONDS = 1.5
+
+
+def merge_segments(transcript: Transcript, max_gap: float = MERGE_GAP_SECONDS) -> Transcript:
+    """Join consecutive segments of one speaker into one turn (a gap over ``max_gap`` seconds
+    keeps them apart), so that "the agent's first two turns" means what a person would count.
+    Word timings are concatenated; the merged turn keeps the first segment's line."""
+    merged: list[Turn] = []
+    for turn in transcript.turns:
+        prev = merged[-1] if merged else None
+        if prev is not None and prev.label == turn.label and prev.speaker == turn.speaker and (
+                prev.end is None or turn.start is None or turn.start - prev.end <= max_gap):
+            extra = dict(prev.extra)
+            if "words" in prev.extra or "words" in turn.extra:
+                extra["words"] = [*prev.extra.get("words", []), *turn.extra.get("words", [])]
+            extra["segments"] = prev.extra.get("segments", 1) + 1
+            merged[-1] = replace(prev, text=f"{prev.text} {turn.text}".strip(),
+                                 end=turn.end if turn.end is not None else prev.end, extra=extra)
+        else:
+            merged.append(turn)
+    if len(merged) == len(transcript.turns):
+        return transcript
+    return replace(transcript, turns=tuple(merged))
