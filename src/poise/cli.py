@@ -166,6 +166,38 @@ def score(
     raise typer.Exit(EXIT_UNREADABLE if errors else EXIT_OK)
 
 
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("eval")
+def eval_command(
+    paths: Annotated[list[Path], typer.Argument(help="Labelled JSONL files: native transcripts plus "
+                                                "'labels' (see docs/accuracy.md).", show_default=False)],
+    output_format: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
+    show_errors: Annotated[bool, typer.Option("--show-errors", help="List false positives and false negatives.")] = False,
+    category: Annotated[list[str], typer.Option("--category", help="Report only this category (repeatable).")] = [],
+    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    fail_under_precision: Annotated[Optional[float], typer.Option(
+        "--fail-under-precision", min=0.0, max=1.0,
+        help="Exit 1 when a category's precision is below this (0-1).")] = None,
+    fail_under_recall: Annotated[Optional[float], typer.Option(
+        "--fail-under-recall", min=0.0, max=1.0,
+        help="Exit 1 when a category's recall is below this (0-1).")] = None,
+) -> None:
+    """Measure detection against human labels: precision, recall, F1 per behaviour."""
+    from . import evaluate
+    from .report import evaluation as report
+
+    detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
+    result = evaluate.evaluate_files(paths, detector, categories=category, keep_errors=show_errors)
+    failures = evaluate.gate(result, fail_under_precision, fail_under_recall)
+    report.render(result, output_format.value, show_errors=show_errors, failures=failures)
+    raise typer.Exit(EXIT_GATE if failures else EXIT_OK)
+
+
 rules_app = typer.Typer(help="Write, check and test rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 

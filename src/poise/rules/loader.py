@@ -102,7 +102,7 @@ class _Reader:
             out.extend(self._tokens(item, line))
         if "dependency" in item:
             out.extend(self._dependency(item, line))
-        if not out and not unknown:
+        if not item:
             self.problem("pattern mapping is empty", container, index)
         return out
 
@@ -331,8 +331,15 @@ def _matcher_error(tokens: list) -> str | None:
     try:
         Matcher(Vocab(), validate=True).add("check", [_plain(tokens)])
     except Exception as exc:  # spaCy raises ValueError/MatchPatternError with its own text
-        return " ".join(str(exc).split())[:400]
+        return _spacy_reason(exc)
     return None
+
+
+def _spacy_reason(exc: Exception) -> str:
+    """spaCy's pattern errors, minus its internal rule name ("for matcher rule 'check'")."""
+    text = " ".join(str(exc).split()).replace(" for matcher rule 'check'", "")
+    return text.replace("Pattern 0: - [pattern -> ", "[").replace("Extra inputs are not permitted",
+                                                                  "is not a token attribute")[:400]
 
 
 def _dependency_error(nodes: list) -> str | None:
@@ -341,7 +348,7 @@ def _dependency_error(nodes: list) -> str | None:
     try:
         DependencyMatcher(Vocab(), validate=True).add("check", [_plain(nodes)])
     except Exception as exc:
-        return " ".join(str(exc).split())[:400]
+        return _spacy_reason(exc)
     return None
 
 
