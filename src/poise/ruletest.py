@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from .detect import Detector
+from .detect.conversation import CALL_LEVEL
 from .rules.model import Example, Rule
 from .transcript import RoleAssignment, Transcript, Turn
 
@@ -48,7 +49,9 @@ def run_examples(detector: Detector, rules: Sequence[Rule] | None = None) -> Ite
             analysis = detector.analyze(call)
             last = len(call.turns) - 1
             on_turn = [f for f in analysis.findings if f.turn == last]
-            fired = tuple(f.text for f in on_turn if f.rule == rule.id and f.kind != "missing")
+            call_level = rule.kind == "metric" or rule.detector in CALL_LEVEL
+            fired = tuple(f.text for f in analysis.findings if f.rule == rule.id and (
+                (f.turn == last and f.kind != "missing") or (call_level and f.turn is None)))
             others = tuple(f"{f.rule}: {f.text!r}" for f in on_turn if f.rule != rule.id)
             yield ExampleResult(rule, example, expected, fired, others)
 

@@ -126,3 +126,12 @@ def test_later_folder_overrides_rule_by_id(tmp_path):
 def test_metric_rule_needs_a_when_expression(tmp_path):
     [msg] = problems(tmp_path, "rules:\n  - {id: m.x, category: apology, kind: metric, message: m, when: 'lots'}\n")
     assert "when: NAME OP NUMBER" in msg
+
+
+def test_yes_no_on_off_stay_words_in_rule_files(tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "rules:\n  - id: n.x\n    category: negative-language\n    message: m\n"
+        "    patterns: [{tokens: [{LOWER: {IN: [no, on, off]}}, {LOWER: way}]}]\n    quoted: false\n")
+    [rule] = load_rules([tmp_path])
+    assert rule.patterns[0].value == [{"LOWER": {"IN": ["no", "on", "off"]}}, {"LOWER": "way"}]
+    assert rule.quoted is False

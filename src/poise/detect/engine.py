@@ -14,7 +14,7 @@ from ..rules.compile import CompiledRules, RuleMatches, uses_lemmas
 from ..rules.loader import after_order
 from ..rules.model import Rule
 from ..transcript import Transcript, Turn
-from . import checks
+from . import checks, conversation
 from .finding import Candidate, Finding
 from .metrics import count_metrics, metric_findings
 from .overlap import apply_overlap_policy
@@ -51,6 +51,9 @@ class Detector:
         self.stages = after_order(self.rules)
         self._stage_of = {r.id: n for n, stage in enumerate(self.stages) for r in stage}
         self.required = [r for r in self.rules if r.kind == "required"]
+        self.turn_detectors = [(i, r) for i, r in enumerate(self.rules)
+                               if r.detector in conversation.TURN_DETECTORS]
+        self.call_detectors = [r for r in self.rules if r.detector in conversation.CALL_LEVEL]
         self.metric_rules = [r for r in self.rules if r.kind == "metric"]
         self.warnings: list[str] = []
         if self.compiled.skipped_dependency:
@@ -113,6 +116,12 @@ class Detector:
                                                       speaker_turns, len(turns))
                     candidates.append(candidate)
             per_turn.append(candidates)
+        for rule_index, rule in self.turn_detectors:
+            detect = conversation.TURN_DETECTORS[rule.detector]
+            for candidate in detect(rule_index, rule, transcript, docs, cleaned):
+                if not checks.in_window(rule.within, candidate.turn, speaker_turns[rule.speaker], len(turns)):
+                    candidate.cancelled = f"outside the rule's window ({_window_text(rule)})"
+                per_turn[candidate.turn].append(candidate)
         self._apply_after(per_turn)
         for candidates in per_turn:
             apply_overlap_policy(candidates, self.rules)
@@ -120,6 +129,8 @@ class Detector:
         findings.sort(key=lambda f: (f.turn, f.start))
         not_applicable: list[str] = []
         findings.extend(self._missing(per_turn, speaker_turns, len(turns), not_applicable))
+        for rule in self.call_detectors:
+            findings.extend(conversation.missing_next_steps(rule, findings, len(turns)))
         if self.metric_rules:
             values = {**count_metrics(findings), **(metrics or {})}
             findings.extend(metric_findings(self.metric_rules, values))

@@ -40,9 +40,9 @@ def render_table(evaluation: Evaluation, *, show_errors: bool = False,
     files = ", ".join(evaluation.files)
     out.print(f"{evaluation.records} labelled turn(s) from {escape(files)}; {evaluation.rules} rules "
               f"(hash {evaluation.rules_hash})")
-    table = Table(title="Detection accuracy per behaviour", title_justify="left", box=box.SIMPLE_HEAD)
-    width = max([len(c.category) for c in evaluation.categories] + [len("micro-average")])
-    table.add_column("category", no_wrap=True, min_width=width)
+    table = Table(title="Detection accuracy per behaviour", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)
+    table.add_column("category", no_wrap=True)
     for column in ("judged", "support", "pred", "TP", "FP", "FN", "prec", "recall", "F1"):
         table.add_column(column, justify="right")
     for counts in evaluation.categories:

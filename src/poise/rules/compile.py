@@ -31,6 +31,9 @@ def rules_hash(rules: Iterable[Rule]) -> str:
 
 
 def uses_lemmas(rules: Iterable[Rule]) -> bool:
+    rules = list(rules)
+    if any(r.detector == "reflection" for r in rules):
+        return True
     return "LEMMA" in json.dumps([[p.value for p in (*r.patterns, *r.unless) if p.kind != "phrase"]
                                   for r in rules])
 

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import ConfigError
-from .model import (CATEGORIES, KINDS, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
+from .model import (CATEGORIES, DETECTORS, KINDS, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
                     Proximity, Rule, Window)
 from .regex_safety import check_regex, iter_regexes
 from .yamlsource import LineDict, LineList, line_of, load_yaml
 
 RULE_KEYS = ("id", "category", "polarity", "severity", "message", "tip", "link", "speaker", "kind",
              "patterns", "unless", "negation", "quoted", "within", "after", "proximity", "when",
-             "suppresses", "examples", "description", "tags", "enabled", "missing_message")
+             "suppresses", "examples", "description", "tags", "enabled", "missing_message", "detector", "params")
 FILE_KEYS = ("rules", "defaults", "description", "version")
 WINDOW_KEYS = ("first_turns", "last_turns", "first_percent", "last_percent")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
@@ -185,8 +185,11 @@ class _Reader:
             self.problem("missing 'message' (what the trainer reads when the rule fires)", raw)
         patterns = self.patterns(merged.get("patterns"), merged, "patterns")
         metric = self._metric(merged) if kind == "metric" else None
-        if kind != "metric" and "patterns" not in merged:
+        detector, params = self._detector(merged)
+        if kind != "metric" and "patterns" not in merged and "detector" not in merged:
             self.problem("missing 'patterns' (phrases or token patterns to match)", raw)
+        if "detector" in merged and "patterns" in merged:
+            self.problem("a rule has either 'patterns' or 'detector', not both", merged, "detector")
         if kind == "metric" and "patterns" in merged:
             self.problem("a metric rule has 'when', not 'patterns'", merged, "patterns")
         rule = Rule(
@@ -199,7 +202,7 @@ class _Reader:
             negation=self._bool(merged, "negation", (polarity or "credit") == "credit"),
             quoted=self._bool(merged, "quoted", False),
             within=self._window(merged), after=self._after(merged),
-            proximity=self._proximity(merged), metric=metric,
+            proximity=self._proximity(merged), metric=metric, detector=detector, params=params,
             suppresses=self._strings(merged, "suppresses"),
             examples_match=self._examples(merged, "match"),
             examples_no_match=self._examples(merged, "no_match"),
@@ -209,6 +212,31 @@ class _Reader:
         if merged.get("enabled", True) is False:
             return None
         return rule if len(self.problems) == before else None
+
+    def _detector(self, raw: dict) -> tuple[str | None, dict[str, float]]:
+        name = raw.get("detector")
+        if name is None:
+            if "params" in raw:
+                self.problem("'params' only applies to a rule with 'detector'", raw, "params")
+            return None, {}
+        if name not in DETECTORS:
+            self.problem(f"unknown detector {name!r}{_did_you_mean(str(name), DETECTORS)}; choose one of "
+                         f"{', '.join(DETECTORS)}", raw, "detector")
+            return None, {}
+        params = dict(DETECTORS[name])
+        given = raw.get("params") or {}
+        if not isinstance(given, dict):
+            self.problem("'params' must be a mapping", raw, "params")
+            return name, params
+        for key, value in given.items():
+            if key not in params:
+                self.problem(f"unknown parameter {key!r} for detector {name!r}"
+                             f"{_did_you_mean(key, params)}", given, key)
+            elif not isinstance(value, (int, float)) or isinstance(value, bool):
+                self.problem(f"parameter {key!r} must be a number", given, key)
+            else:
+                params[key] = float(value)
+        return name, params
 
     def _bool(self, raw: dict, key: str, default: bool) -> bool:
         value = raw.get(key, default)

@@ -47,6 +47,20 @@ DEFAULT_SUPPRESSES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Conversation detectors written in Python (``detect/conversation.py``), used by a rule with
+#: ``detector: NAME`` instead of ``patterns``; each with its parameters and their defaults.
+DETECTORS: dict[str, dict[str, float]] = {
+    # the agent restates content words of the customer's previous turn
+    "reflection": {"min_shared": 3, "min_share": 0.3},
+    # the agent asks for a detail (number, email, phone, name, date of birth) already given
+    "repeat-request": {},
+    # the agent addresses the customer by name (a name the customer gave, or Mr/Ms + name)
+    "customer-name": {},
+    # the agent committed to an action but never said what happens next (call level)
+    "missing-next-steps": {"last_percent": 100},
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Pattern:
     """One pattern: a plain phrase, a Matcher token pattern, or a DependencyMatcher pattern."""
@@ -120,6 +134,8 @@ class Rule:
     after: After | None = None
     proximity: Proximity | None = None
     metric: Metric | None = None
+    detector: str | None = None
+    params: dict[str, float] = field(default_factory=dict)
     suppresses: tuple[str, ...] = ()
     examples_match: tuple[Example, ...] = ()
     examples_no_match: tuple[Example, ...] = ()

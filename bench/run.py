@@ -1,0 +1,467 @@
+"""poise throughput benchmark: one command, every figure measured in the same process on the same
+generated text, as words/second and as ratios to bare spaCy tokenization.
+
+    python bench/run.py                 # 1000 calls, best of 3 (also: make bench)
+    python bench/run.py --calls 2000    # a bigger run
+    python bench/run.py --quick         # 150 calls, best of 2: a smoke run
+    python bench/run.py --json          # machine-readable results on stdout
+    python bench/run.py --profile       # also cProfile the engine with the ~300 phrase rules
+
+Rows (see docs/performance.md):
+
+  tokenize        bare ``spacy.blank("en")`` ``nlp.pipe`` over the turn texts (the baseline)
+  regex.default   one compiled ``re`` alternation of the default packs' phrases, ``finditer``
+                  over each turn (case-insensitive, word-bounded) - a naive matcher
+  regex.300       the same with the ~300 synthetic phrase rules' phrases
+  engine.default  ``Detector(rules).analyze_many(transcripts)`` with the default packs, over
+                  already-loaded transcripts (includes the engine's own ``nlp.pipe``)
+  engine.300      the same with ~300 synthetic phrase rules (bench/phrase_rules.py): the
+                  rules-engine issue's target is >= 0.5x tokenize
+  load            only reading the calls from disk (``poise.formats.load_file`` per file)
+  e2e.files       ``poise score DIR --format jsonl -o FILE`` in-process, one worker, a folder
+                  of one .json file per call, default packs (rule loading and compiling included)
+  e2e.jsonl       the same over one .jsonl file holding every call
+
+Every row is timed ``--repeats`` times, interleaved (row 1, row 2, ..., then again), after a
+warm-up pass over a few calls; the table shows the best (and the median) words/second.
+
+Adding rows: a measurement is a ``Row`` (key, label, a function timed over a ``Workload``).
+Later figures (peak RSS of larger runs, multi-worker e2e) plug in as more rows - e.g. a Row
+whose function runs ``poise score --workers N`` in a subprocess and records
+``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` into ``Row.extra``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (bench/ is not a package)
+import phrase_rules  # noqa: E402
+
+TARGET_ENGINE_300 = 0.5  # the rules-engine issue: engine with ~300 phrase rules >= 0.5x tokenize
+
+
+# -- the workload -------------------------------------------------------------------------------
+
+@dataclass
+class Workload:
+    """The same generated calls in every shape the rows need."""
+
+    calls: list[dict[str, Any]]
+    folder: Path          # one .json file per call
+    jsonl: Path           # every call in one .jsonl file
+    transcripts: list     # poise Transcripts, loaded from ``jsonl``
+    texts: list[str]      # every turn's text, in order
+    words: int            # whitespace-separated words in ``texts``
+    out: Path             # where e2e rows write their JSONL
+
+    @property
+    def turns(self) -> int:
+        return len(self.texts)
+
+    @classmethod
+    def build(cls, calls: list[dict[str, Any]], workdir: Path, name: str) -> "Workload":
+        from poise.formats import load_file
+
+        folder = generate.write_calls(calls, workdir / f"{name}-files", "dir")
+        jsonl = generate.write_calls(calls, workdir / f"{name}.jsonl", "jsonl")
+        transcripts = load_file(jsonl)
+        texts = [t["text"] for c in calls for t in c["turns"]]
+        return cls(calls, folder, jsonl, transcripts, texts, generate.word_count(calls),
+                   workdir / f"{name}-out.jsonl")
+
+
+# -- rows ---------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    run: Callable[[Workload], Any]
+    group: str = "baseline"           # baseline | engine | e2e
+    rules: str = ""                   # which rule set, for the table
+    seconds: list[float] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    skipped: str | None = None        # why the row could not run (e.g. no default phrases)
+
+    def rates(self, words: int) -> list[float]:
+        return [words / s for s in self.seconds if s > 0]
+
+    def best(self, words: int) -> float | None:
+        rates = self.rates(words)
+        return max(rates) if rates else None
+
+    def median(self, words: int) -> float | None:
+        rates = self.rates(words)
+        return statistics.median(rates) if rates else None
+
+
+def phrases_of(rules: Sequence[Any]) -> list[str]:
+    """Every phrase the rules hand to the PhraseMatcher (main, unless and proximity parts)."""
+    out = []
+    for r in rules:
+        parts = [*r.patterns, *r.unless, *(r.proximity.patterns if r.proximity else ())]
+        out.extend(p.value for p in parts if p.kind == "phrase")
+    return sorted(set(out))
+
+
+def phrase_regex(phrases: Sequence[str]) -> re.Pattern[str]:
+    """One alternation, longest first, not inside a word, case-insensitive, any whitespace."""
+    alternatives = [re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def _tokenize_row(nlp) -> Callable[[Workload], int]:
+    def run(work: Workload) -> int:
+        n = 0
+        for doc in nlp.pipe(work.texts, batch_size=256):
+            n += len(doc)
+        return n
+    return run
+
+
+def _regex_row(pattern: re.Pattern[str]) -> Callable[[Workload], int]:
+    def run(work: Workload) -> int:
+        n = 0
+        finditer = pattern.finditer
+        for text in work.texts:
+            for _ in finditer(text):
+                n += 1
+        return n
+    return run
+
+
+def _engine_row(detector, row_extra: dict[str, Any]) -> Callable[[Workload], int]:
+    def run(work: Workload) -> int:
+        findings = calls = 0
+        for analysis in detector.analyze_many(work.transcripts):
+            findings += len(analysis.findings)
+            calls += 1
+        row_extra["findings_per_call"] = round(findings / max(calls, 1), 1)
+        return findings
+    return run
+
+
+def _load_row() -> Callable[[Workload], int]:
+    from poise.formats import load_file
+
+    def run(work: Workload) -> int:
+        return sum(len(load_file(p)) for p in sorted(work.folder.iterdir()))
+    return run
+
+
+def run_cli(args: Sequence[str]) -> int:
+    """``poise ARGS`` in-process through the real entry point; returns the exit code."""
+    from poise import cli
+    from poise.report import console
+
+    saved = sys.argv
+    console.cache_clear()
+    sys.argv = ["poise", *map(str, args)]
+    try:
+        cli.main()
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        sys.argv = saved
+        console.cache_clear()
+
+
+def _e2e_row(rule_args: Sequence[str], source: str, workers: int = 1) -> Callable[[Workload], int]:
+    # ``workers`` is here for the multi-worker rows to come (``--workers N`` once the CLI has it).
+    assert workers == 1, "multi-worker e2e is not measured yet"
+
+    def run(work: Workload) -> int:
+        path = work.folder if source == "files" else work.jsonl
+        code = run_cli(["score", str(path), "--format", "jsonl", "-o", str(work.out), *rule_args])
+        if code != 0:
+            raise RuntimeError(f"poise score exited {code} on {path}")
+        return code
+    return run
+
+
+@dataclass
+class Setup:
+    """Things built once, before timing (their build times are reported too)."""
+
+    default_rules: list
+    synthetic_rules: list
+    default_dir: Path | None
+    synthetic_dir: Path
+    seconds: dict[str, float]
+
+
+def prepare(workdir: Path, default_rules_dir: Path | None, n_synthetic: int) -> Setup:
+    from poise.rules import load_ruleset
+
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    if default_rules_dir is None:
+        default_rules = load_ruleset()
+    else:
+        default_rules = load_ruleset([default_rules_dir], defaults=False)
+    seconds["load default rules"] = time.perf_counter() - t
+    synthetic_dir = phrase_rules.write_phrase_rules(workdir / "phrase-rules", n_synthetic)
+    t = time.perf_counter()
+    synthetic_rules = load_ruleset([synthetic_dir], defaults=False)
+    seconds[f"load {len(synthetic_rules)} synthetic rules"] = time.perf_counter() - t
+    return Setup(default_rules, synthetic_rules, default_rules_dir, synthetic_dir, seconds)
+
+
+def build_rows(setup: Setup) -> list[Row]:
+    import spacy
+    from poise.detect import Detector
+
+    rows: list[Row] = []
+    n_default, n_synth = len(setup.default_rules), len(setup.synthetic_rules)
+    rows.append(Row("tokenize", 'bare spacy.blank("en") nlp.pipe', _tokenize_row(spacy.blank("en"))))
+
+    for key, rules, name in (("default", setup.default_rules, f"default packs ({n_default} rules)"),
+                             ("300", setup.synthetic_rules, f"{n_synth} phrase rules")):
+        phrases = phrases_of(rules)
+        row = Row(f"regex.{key}", f"re alternation, {len(phrases)} phrases", _regex_row(phrase_regex(phrases)),
+                  rules=name)
+        if not phrases:
+            row.skipped = "no phrases in the rule set"
+        rows.append(row)
+
+    for key, rules, name in (("default", setup.default_rules, f"default packs ({n_default} rules)"),
+                             ("300", setup.synthetic_rules, f"{n_synth} phrase rules")):
+        t = time.perf_counter()
+        detector = Detector(rules)
+        setup.seconds[f"compile {name}"] = time.perf_counter() - t
+        row = Row(f"engine.{key}", "Detector.analyze_many", group="engine", rules=name, run=lambda w: None)
+        row.run = _engine_row(detector, row.extra)
+        if not rules:
+            row.skipped = "no rules"
+        rows.append(row)
+
+    rows.append(Row("load", "load_file per file (folder)", _load_row(), group="e2e"))
+    if setup.default_dir is None:
+        rule_args: list[str] = []
+        name = f"default packs ({n_default} rules)"
+    else:
+        rule_args = ["--no-default-rules", "--rules", str(setup.default_dir)]
+        name = f"{setup.default_dir.name} ({n_default} rules)"
+    rows.append(Row("e2e.files", "poise score DIR -f jsonl, 1 worker", _e2e_row(rule_args, "files"),
+                    group="e2e", rules=name))
+    rows.append(Row("e2e.jsonl", "poise score FILE.jsonl -f jsonl, 1 worker", _e2e_row(rule_args, "jsonl"),
+                    group="e2e", rules=name))
+    return rows
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+def _time(fn: Callable[[Workload], Any], work: Workload) -> float:
+    gc.collect()
+    t = time.perf_counter()
+    fn(work)
+    return time.perf_counter() - t
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
+                            "cpus": os.cpu_count()}
+    try:
+        import spacy
+        info["spacy"] = spacy.__version__
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        info["commit"] = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                                        capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules: Path | None = None,
+            synthetic_rules: int = 300, workdir: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
+            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run every row and return the results (see ``--json`` for their shape).
+
+    ``default_rules``: a rule folder to use instead of the shipped packs (tests use a tiny one).
+    ``packs``: where the generator draws phrases from (None: built-in sentences only).
+    """
+    say = progress or (lambda message: None)
+    with tempfile.TemporaryDirectory(prefix="poise-bench-", dir=workdir) as tmp:
+        tmpdir = Path(tmp)
+        say(f"generating {calls} calls (seed {seed})")
+        all_calls = generate.generate(calls, seed, packs)
+        work = Workload.build(all_calls, tmpdir, "calls")
+        warm = Workload.build(all_calls[: max(1, min(20, calls // 10))], tmpdir, "warmup")
+        say(f"{work.turns} turns, {work.words} words; compiling rules")
+        setup = prepare(tmpdir, default_rules, synthetic_rules)
+        rows = build_rows(setup)
+        live = [r for r in rows if not r.skipped]
+        for row in live:
+            row.run(warm)
+        for rep in range(repeats):
+            for row in live:
+                say(f"round {rep + 1}/{repeats}: {row.key}")
+                row.seconds.append(_time(row.run, work))
+        return results(rows, work, setup, repeats, seed)
+
+
+def results(rows: Sequence[Row], work: Workload, setup: Setup, repeats: int, seed: int) -> dict[str, Any]:
+    words = work.words
+    by_key = {r.key: r for r in rows}
+    base = by_key["tokenize"].best(words)
+    regex = by_key["regex.default"].best(words)
+    out_rows = []
+    for r in rows:
+        best = r.best(words)
+        out_rows.append({
+            "key": r.key, "label": r.label, "group": r.group, "rules": r.rules,
+            "words_per_s": round(best) if best else None,
+            "median_words_per_s": round(r.median(words) or 0) or None,
+            "seconds": [round(s, 4) for s in r.seconds],
+            "vs_tokenize": round(best / base, 3) if best and base else None,
+            "vs_regex": round(best / regex, 3) if best and regex else None,
+            "skipped": r.skipped, **r.extra,
+        })
+    engine_300 = next(x for x in out_rows if x["key"] == "engine.300")
+    return {
+        "machine": machine(),
+        "calls": len(work.calls), "turns": work.turns, "words": words, "seed": seed, "repeats": repeats,
+        "rows": out_rows,
+        "setup_seconds": {k: round(v, 3) for k, v in setup.seconds.items()},
+        "targets": {"engine.300 vs tokenize": {"target": TARGET_ENGINE_300,
+                                               "measured": engine_300["vs_tokenize"],
+                                               "met": bool(engine_300["vs_tokenize"] and
+                                                           engine_300["vs_tokenize"] >= TARGET_ENGINE_300)}},
+    }
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}×" if value is not None else "—"
+
+
+def render(res: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    m = res["machine"]
+    table = Table(title=f"poise throughput: {res['calls']} calls, {res['turns']} turns, {res['words']:,} words "
+                        f"(best of {res['repeats']})", title_justify="left")
+    for name, justify in (("row", "left"), ("what", "left"), ("rules", "left"), ("words/s", "right"),
+                          ("median", "right"), ("× tokenize", "right"), ("× regex", "right"), ("note", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    group = None
+    for r in res["rows"]:
+        if group is not None and r["group"] != group:
+            table.add_section()
+        group = r["group"]
+        note = r["skipped"] or (f"{r['findings_per_call']} findings/call" if "findings_per_call" in r else "")
+        table.add_row(r["key"], r["label"], r["rules"],
+                      f"{r['words_per_s']:,}" if r["words_per_s"] else "—",
+                      f"{r['median_words_per_s']:,}" if r["median_words_per_s"] else "—",
+                      _ratio(r["vs_tokenize"]), _ratio(r["vs_regex"]), note)
+    console.print(table)
+    t = res["targets"]["engine.300 vs tokenize"]
+    mark = "[green]met[/]" if t["met"] else "[red]not met[/]"
+    console.print(f"target: engine.300 ≥ {t['target']}× tokenize — measured {_ratio(t['measured'])}: {mark}")
+    console.print("setup (not in the rates): " + ", ".join(f"{k} {v:.2f}s" for k, v in res["setup_seconds"].items()))
+    console.print(f"machine: {m.get('cpu', '?')}, {m.get('cpus')} CPUs, Python {m['python']}, "
+                  f"spaCy {m.get('spacy', '?')}, commit {m.get('commit', '?')}", highlight=False)
+
+
+def profile_engine(calls: int, seed: int, n_rules: int = 300, limit: int = 25,
+                   default: bool = False) -> str:
+    """cProfile one ``analyze_many`` pass of the engine; returns the top functions (tottime, cumtime)."""
+    import cProfile
+    import io
+    import pstats
+
+    from poise.detect import Detector
+    from poise.rules import load_ruleset
+
+    with tempfile.TemporaryDirectory(prefix="poise-bench-") as tmp:
+        work = Workload.build(generate.generate(calls, seed), Path(tmp), "calls")
+        if default:
+            rules = load_ruleset()
+        else:
+            rules = load_ruleset([phrase_rules.write_phrase_rules(Path(tmp) / "rules", n_rules)], defaults=False)
+        detector = Detector(rules)
+        for _ in detector.analyze_many(work.transcripts[:20]):
+            pass
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in detector.analyze_many(work.transcripts):
+            pass
+        profiler.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buf).strip_dirs()
+    buf.write(f"== engine, {'default packs' if default else f'{len(rules)} phrase rules'}, "
+              f"{calls} calls: by own time ==\n")
+    stats.sort_stats("tottime").print_stats(limit)
+    buf.write("== by cumulative time ==\n")
+    stats.sort_stats("cumulative").print_stats(limit)
+    return buf.getvalue()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, help="number of generated calls (default 1000; --quick: 150)")
+    parser.add_argument("--repeats", type=int, help="timings per row, interleaved; the best counts (default 3)")
+    parser.add_argument("--quick", action="store_true", help="a small, fast run (150 calls, best of 2)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rules", type=Path, help="a rule folder instead of the shipped default packs")
+    parser.add_argument("--synthetic-rules", type=int, default=300, help="phrase rules for engine.300 (default 300)")
+    parser.add_argument("--no-packs", action="store_true", help="generate text from built-in sentences only")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the table, cProfile the engine with the synthetic phrase rules")
+    args = parser.parse_args(argv)
+    calls = args.calls or (150 if args.quick else 1000)
+    repeats = args.repeats or (2 if args.quick else 3)
+
+    def say(message: str) -> None:
+        print(f"bench: {message}", file=sys.stderr, flush=True)
+
+    from poise.errors import ConfigError
+    try:
+        res = measure(calls, repeats, args.seed, default_rules=args.rules, synthetic_rules=args.synthetic_rules,
+                      packs=None if args.no_packs else generate.DEFAULT_PACKS, progress=say)
+    except ConfigError as exc:
+        print(f"bench: the rules do not load (fix them, or pass --rules DIR):\n{exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(res, indent=2))
+    else:
+        render(res)
+    if args.profile:
+        print(profile_engine(calls, args.seed, args.synthetic_rules), file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Conversation detectors: behaviours no phrase list can see, because they depend on what the
+other speaker said. Each is used by a rule with ``detector: NAME`` (see ``rules.model.DETECTORS``).
+
+- ``reflection``: the agent restates content words (lemmas, numbers, names) of the customer's
+  previous turn: at least ``min_shared`` shared content words covering ``min_share`` of the
+  customer's content words.
+- ``repeat-request``: the agent asks for a detail (order/account number, email, phone number,
+  name, date of birth) that the customer already gave earlier in the call. Asking to confirm or
+  verify ("just to confirm, is it 4417?") is not a repeat request.
+- ``customer-name``: the agent addresses the customer by name: a name the customer gave ("my
+  name is Ana Ruiz") or the call's metadata names, or a title and surname ("Mr. Okafor").
+- ``missing-next-steps`` (call level): the agent committed to an action (an ownership credit)
+  but the call has no next-steps finding: the customer leaves not knowing what happens next.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from ..rules.model import Rule
+from ..transcript import Transcript
+from .finding import Candidate, Finding
+from .text import CleanText
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Span
+
+CALL_LEVEL = frozenset({"missing-next-steps"})
+
+_NOT_CONTENT = frozenset({
+    "yes", "yeah", "yep", "okay", "ok", "hi", "hello", "thanks", "thank", "please", "sir", "ma'am",
+    "madam", "right", "sure", "just", "really", "actually", "like", "know", "get", "got", "want",
+    "need", "call", "calling", "today", "help", "going", "thing", "things", "something", "way",
+    "gonna", "wanna", "alright", "well", "also", "still", "tell", "said", "say", "make", "let",
+    "pii", "good", "great", "sorry", "time", "able", "look", "see",
+})
+
+
+def _content(doc: "Doc") -> dict[str, list[int]]:
+    """Content words of a Doc (lemma or lower-case form) -> token positions."""
+    out: dict[str, list[int]] = {}
+    for tok in doc:
+        if tok.is_stop or tok.is_punct or tok.is_space:
+            continue
+        key = (tok.lemma_ or tok.lower_).lower()
+        if not (tok.is_digit and len(tok) >= 2 or tok.is_alpha and len(key) > 2) or key in _NOT_CONTENT:
+            continue
+        out.setdefault(key, []).append(tok.i)
+    return out
+
+
+def _previous_customer(transcript: Transcript, index: int) -> int | None:
+    for j in range(index - 1, -1, -1):
+        speaker = transcript.turns[j].speaker
+        if speaker == "customer":
+            return j
+        if speaker != "agent":
+            return None
+    return None
+
+
+def reflection(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequence["Doc"],
+               cleaned: Sequence[CleanText]) -> Iterator[Candidate]:
+    min_shared, min_share = int(rule.params["min_shared"]), rule.params["min_share"]
+    for i, turn in enumerate(transcript.turns):
+        if turn.speaker != "agent":
+            continue
+        j = _previous_customer(transcript, i)
+        if j is None:
+            continue
+        theirs, ours = _content(docs[j]), _content(docs[i])
+        shared = set(theirs) & set(ours)
+        if len(shared) < min_shared or len(shared) / max(1, len(theirs)) < min_share:
+            continue
+        positions = sorted(p for word in shared for p in ours[word])
+        best = max(docs[i].sents, key=lambda s: sum(s.start <= p < s.end for p in positions))
+        inside = [p for p in positions if best.start <= p < best.end] or positions
+        yield _candidate(rule_index, i, turn.text, cleaned[i], docs[i][inside[0]:inside[-1] + 1])
+
+
+# -- repeat-request ------------------------------------------------------------------------------
+_NUMBER_NOUN = r"(?:order|account|reference|confirmation|case|ticket|tracking|member(?:ship)?|policy|claim|booking|invoice|serial)"
+_GIVEN = {
+    "number": re.compile(rf"\b{_NUMBER_NOUN}\s*(?:number|no\.?|#|id)?\s*(?:is|was|it's|:)?\s*(?:\[PII\]|[A-Z]{{0,4}}-?\d[\d -]{{2,}}\d)"
+                         r"|\b\d{5,}\b|\b[A-Z]{2,4}-\d{3,}\b", re.I),
+    "email": re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b|\bemail (?:address )?is\b|\bat (?:gmail|yahoo|outlook|hotmail) dot com\b", re.I),
+    "phone": re.compile(r"\b(?:\d{3}[-. ]\d{3}[-. ]\d{4}|\(\d{3}\)\s*\d{3}-\d{4})\b|\b(?:phone|cell|mobile) number is\b", re.I),
+    "name": re.compile(r"\b(?i:my name is|my name's|this is)\s+(?:\[PII\]|[A-Z][a-z]+)"),
+    "date of birth": re.compile(r"\b(?:date of birth is|born on|birthday is|dob is)\b", re.I),
+}
+_ASK = re.compile(
+    r"\b(?:what(?:'s| is| was)|can i (?:get|have)|could i (?:get|have)|may i (?:get|have)|can you (?:give|tell|provide)"
+    r"|could you (?:give|tell|provide)|would you (?:give|tell|provide)|do you have|i(?:'ll| will) need|i need"
+    r"|please (?:give|tell|provide))\b[^.?!]{0,30}?\b(?:your|the)\s+"
+    r"(?P<what>" + _NUMBER_NOUN + r"\s*(?:number|no\.?|#|id)|e-?mail(?: address)?|(?:phone|cell|mobile|contact) number"
+    r"|(?:full |first |last )?name|date of birth|birthday|dob)\b", re.I)
+_CONFIRMING = re.compile(r"\b(?:confirm|verify|double[- ]check|read (?:it|that) back|make sure|is that|correct|right\?)", re.I)
+
+
+def _asked_kind(what: str) -> str:
+    what = what.lower()
+    if "mail" in what:
+        return "email"
+    if any(w in what for w in ("phone", "cell", "mobile", "contact")):
+        return "phone"
+    if "name" in what:
+        return "name"
+    if any(w in what for w in ("birth", "dob")):
+        return "date of birth"
+    return "number"
+
+
+def repeat_request(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequence["Doc"],
+                   cleaned: Sequence[CleanText]) -> Iterator[Candidate]:
+    given: dict[str, int] = {}
+    for i, turn in enumerate(transcript.turns):
+        if turn.speaker == "customer":
+            for kind, pattern in _GIVEN.items():
+                if kind not in given and pattern.search(cleaned[i].text):
+                    given[kind] = i
+        elif turn.speaker == "agent" and given:
+            text = cleaned[i].text
+            for m in _ASK.finditer(text):
+                kind = _asked_kind(m.group("what"))
+                sentence_end = re.search(r"[.?!]|$", text[m.end():])
+                tail = text[m.end(): m.end() + (sentence_end.start() if sentence_end else 0)]
+                if kind in given and not _CONFIRMING.search(text[max(0, m.start() - 40):m.end()] + tail):
+                    span = docs[i].char_span(m.start(), m.end(), alignment_mode="expand")
+                    if span is not None:
+                        yield _candidate(rule_index, i, turn.text, cleaned[i], span)
+                    break
+
+
+# -- customer-name -------------------------------------------------------------------------------
+_INTRO = re.compile(r"\b(?i:my name is|my name's|this is|name is)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z'-]+))?")
+_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+[A-Z][a-z'-]+")
+
+
+def customer_name(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequence["Doc"],
+                  cleaned: Sequence[CleanText]) -> Iterator[Candidate]:
+    names: set[str] = set()
+    for key in ("customer", "customer_name", "caller"):
+        value = transcript.metadata.get(key)
+        if isinstance(value, str):
+            names.update(w for w in value.split() if w[:1].isupper() and len(w) > 1)
+    for i, turn in enumerate(transcript.turns):
+        text = cleaned[i].text
+        if turn.speaker == "customer":
+            for m in _INTRO.finditer(text):
+                names.update(n for n in m.groups() if n)
+            continue
+        if turn.speaker != "agent":
+            continue
+        found = _TITLE.search(text)
+        if found is None and names:
+            found = re.search(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b", text)
+            if found and _INTRO.search(text[max(0, found.start() - 12):found.end()]):
+                found = None  # the agent introducing someone called the same, not addressing
+        if found:
+            span = docs[i].char_span(found.start(), found.end(), alignment_mode="expand")
+            if span is not None:
+                yield _candidate(rule_index, i, turn.text, cleaned[i], span)
+
+
+# -- call level ----------------------------------------------------------------------------------
+def missing_next_steps(rule: Rule, findings: Sequence[Finding], n_turns: int) -> list[Finding]:
+    committed = [f for f in findings if f.category == "ownership" and f.polarity == "credit"]
+    explained = any(f.category == "next-steps" and f.polarity == "credit" for f in findings)
+    if not committed or explained:
+        return []
+    first = committed[0]
+    return [Finding(rule=rule.id, category=rule.category, polarity="deduction", severity=rule.severity,
+                    turn=None, speaker="agent", start=None, end=None,
+                    text=f"committed at turn {first.turn}: {first.text!r}",
+                    message=rule.message, tip=rule.tip, kind="missing", link=rule.link)]
+
+
+TURN_DETECTORS = {"reflection": reflection, "repeat-request": repeat_request,
+                  "customer-name": customer_name}
+
+
+def _candidate(rule_index: int, turn: int, original: str, cleaned: CleanText, span: "Span") -> Candidate:
+    start = cleaned.original(span.start_char)
+    end = cleaned.original(span.end_char - 1) + 1
+    return Candidate(rule_index, turn, span.start, span.end, start, end, original[start:end])
