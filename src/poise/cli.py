@@ -271,6 +271,42 @@ def rules_explain(
     report.explain(detector.analyze(call, explain=True), detector)
 
 
+@rules_app.command("import-contact-lens")
+def rules_import_contact_lens(
+    files: Annotated[list[Path], typer.Argument(help="Contact Lens rule JSON files (or folders of them).",
+                                                show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the poise rule files.")] = Path("contact-lens-rules"),
+    category: Annotated[Optional[str], typer.Option("--category", help="Put every imported rule in this "
+                                                    "category instead of one derived from the rule name.")] = None,
+) -> None:
+    """Convert Amazon Connect Contact Lens rules to poise rule files; report what was skipped and why."""
+    from rich.markup import escape
+    from .report import console
+    from .rules.contact_lens_import import ContactLensErrors, convert_files, summary, write_conversions
+    try:
+        conversions = convert_files(files, category=category)
+    except ContactLensErrors as exc:
+        for problem in exc.problems:
+            console(stderr=True).print(f"[red]error[/]: {escape(str(problem))}", highlight=False)
+        console(stderr=True).print("nothing was written")
+        raise typer.Exit(EXIT_USAGE)
+    write_conversions(conversions, output)
+    out, counts = console(), summary(conversions)
+    for conv in conversions:
+        where = f"-> {escape(str(conv.output))}" if conv.output else "[yellow]skipped entirely[/]"
+        out.print(f"{escape(conv.source)}: {len(conv.rules)} rule(s) {where}", highlight=False)
+        for item in conv.skipped:
+            out.print(f"  [yellow]skipped[/] {escape(str(item))}", highlight=False)
+    out.print(f"[green]{counts['converted']} of {counts['files']}[/] Contact Lens rule file(s) converted: "
+              f"{counts['rules']} poise rule(s) in {escape(str(output))}; {len(counts['skipped_files'])} "
+              f"skipped entirely, {len(counts['partly_skipped'])} in part (reasons above)", highlight=False)
+    if counts["user_categories"]:
+        out.print(f"{len(counts['user_categories'])} user-defined categor(ies) with polarity credit, "
+                  "severity info: " + escape(", ".join(counts["user_categories"])), highlight=False)
+    out.print(f"Review them, add no_match examples by hand, then: poise rules validate {escape(str(output))} "
+              f"&& poise rules test {escape(str(output))}", highlight=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning poise errors into messages and exit codes."""
     try:

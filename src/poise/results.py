@@ -1,0 +1,146 @@
+"""CallResult: the plain, serialisable outcome of scoring one call, what every report reads.
+
+Built from the detector's CallAnalysis and the scorecard. Personal data is masked here, by
+default, so that nothing downstream (reports, caches, worker pipes) ever holds it: turn texts,
+finding texts and metadata are redacted and finding offsets moved to the masked text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from . import __version__
+from .detect import CallAnalysis
+from .redact import Redacted, redact, redact_value
+from .scoring import Scorecard, score_call, section_to_dict
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    id: str
+    source: str
+    format: str
+    metadata: Mapping[str, Any]
+    roles: Mapping[str, Any]
+    turns: tuple[Mapping[str, Any], ...]
+    findings: tuple[Mapping[str, Any], ...]
+    score: float | None
+    band: str | None
+    auto_fail: str | None
+    sections: tuple[Mapping[str, Any], ...]
+    not_applicable: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    words: int = 0
+    duration: float | None = None
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    redacted: bool = True
+
+    @property
+    def agent(self) -> str | None:
+        value = self.metadata.get("agent") or self.metadata.get("agent_name") or self.metadata.get("agentId")
+        return str(value) if value else None
+
+    def group(self, key: str) -> str:
+        value = self.metadata.get(key)
+        return str(value) if value not in (None, "") else "(none)"
+
+    @property
+    def credits(self) -> list[Mapping[str, Any]]:
+        return [f for f in self.findings if f["polarity"] == "credit"]
+
+    @property
+    def deductions(self) -> list[Mapping[str, Any]]:
+        return [f for f in self.findings if f["polarity"] == "deduction" and f["category"] != "customer-frustration"]
+
+    def top_deduction(self) -> Mapping[str, Any] | None:
+        from .scoring import SEVERITY_RANK
+        ranked = sorted(self.deductions, key=lambda f: -SEVERITY_RANK[f["severity"]])
+        return ranked[0] if ranked else None
+
+    def to_dict(self, with_turns: bool = False) -> dict[str, Any]:
+        data = {
+            "id": self.id, "source": self.source, "format": self.format,
+            "metadata": dict(self.metadata), "roles": dict(self.roles),
+            "score": self.score, "band": self.band, "auto_fail": self.auto_fail,
+            "sections": [dict(s) for s in self.sections],
+            "findings": [dict(f) for f in self.findings],
+            "not_applicable": list(self.not_applicable), "warnings": list(self.warnings),
+            "turn_count": len(self.turns), "words": self.words, "duration": self.duration,
+            "metrics": dict(self.metrics), "redacted": self.redacted,
+        }
+        if with_turns:
+            data["turns"] = [dict(t) for t in self.turns]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "CallResult":
+        return cls(id=data["id"], source=data["source"], format=data["format"], metadata=data["metadata"],
+                   roles=data["roles"], turns=tuple(data.get("turns", ())), findings=tuple(data["findings"]),
+                   score=data["score"], band=data["band"], auto_fail=data["auto_fail"],
+                   sections=tuple(data["sections"]), not_applicable=tuple(data["not_applicable"]),
+                   warnings=tuple(data["warnings"]), words=data["words"], duration=data["duration"],
+                   metrics=data.get("metrics", {}), redacted=data.get("redacted", True))
+
+
+def build_result(analysis: CallAnalysis, scorecard: Scorecard, rule_categories: Mapping[str, str],
+                 *, redact_pii: bool = True, metrics: Mapping[str, Any] | None = None) -> CallResult:
+    t = analysis.transcript
+    masks: list[Redacted | None] = [redact(turn.text) if redact_pii else None for turn in t.turns]
+    turns = tuple({"speaker": turn.speaker, "label": turn.label,
+                   "text": masks[i].text if masks[i] else turn.text,
+                   "start": turn.start, "end": turn.end, "line": turn.line}
+                  for i, turn in enumerate(t.turns))
+    findings = tuple(_finding_dict(f.to_dict(), masks) for f in analysis.findings)
+    score, band, sections, auto_fail = score_call(scorecard, findings, analysis.not_applicable,
+                                                  t.has_timings, rule_categories)
+    return CallResult(
+        id=t.id, source=t.source, format=t.format,
+        metadata=redact_value(dict(t.metadata)) if redact_pii else dict(t.metadata),  # type: ignore[arg-type]
+        roles=t.roles.to_dict(), turns=turns, findings=findings, score=score, band=band,
+        auto_fail=auto_fail, sections=tuple(section_to_dict(s) for s in sections),
+        not_applicable=analysis.not_applicable, warnings=t.warnings, words=t.word_count,
+        duration=t.duration, metrics=dict(metrics or {}), redacted=redact_pii,
+    )
+
+
+def _finding_dict(finding: dict[str, Any], masks: Sequence[Redacted | None]) -> dict[str, Any]:
+    turn = finding["turn"]
+    mask = masks[turn] if turn is not None else None
+    if mask is not None and finding["start"] is not None:
+        start, end = mask.offset(finding["start"]), mask.offset(finding["end"], end=True)
+        finding.update(start=start, end=end, text=mask.text[start:end])
+    elif finding["text"] and masks and any(masks):
+        finding["text"] = redact(finding["text"]).text
+    return finding
+
+
+def document(results: Sequence[CallResult], errors: Sequence[Mapping[str, str]], rules_hash: str,
+             scorecard: Scorecard, with_turns: bool = False) -> dict[str, Any]:
+    """The JSON report: one document with everything (see schemas/report.schema.json)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "poise_version": __version__,
+        "rules_hash": rules_hash,
+        "scorecard": {"name": scorecard.name, "hash": scorecard.hash},
+        "summary": summary(results, len(errors)),
+        "calls": [r.to_dict(with_turns) for r in results],
+        "errors": [dict(e) for e in errors],
+    }
+
+
+def summary(results: Sequence[CallResult], unreadable: int = 0) -> dict[str, Any]:
+    import statistics
+    scores = [r.score for r in results if r.score is not None]
+    bands: dict[str, int] = {}
+    for r in results:
+        if r.band:
+            bands[r.band] = bands.get(r.band, 0) + 1
+    return {
+        "calls": len(results), "unreadable": unreadable,
+        "mean_score": round(statistics.fmean(scores), 1) if scores else None,
+        "median_score": round(statistics.median(scores), 1) if scores else None,
+        "bands": bands, "auto_failed": sum(1 for r in results if r.auto_fail),
+    }
