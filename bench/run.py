@@ -6,6 +6,7 @@ generated text, as words/second and as ratios to bare spaCy tokenization.
     python bench/run.py --quick         # 150 calls, best of 2: a smoke run
     python bench/run.py --json          # machine-readable results on stdout
     python bench/run.py --profile       # also cProfile the engine with the ~300 phrase rules
+    python bench/run.py --profile e2e --profile-only --calls 300   # only a profile of poise score
 
 Rows (see docs/performance.md):
 
@@ -55,6 +56,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (bench/ is not a package)
 import phrase_rules  # noqa: E402
 
+ALWAYS = ("tokenize", "regex.default")  # the baselines every ratio refers to
 TARGET_ENGINE_300 = 0.5  # the rules-engine issue: engine with ~300 phrase rules >= 0.5x tokenize
 
 
@@ -209,7 +211,8 @@ class Setup:
     seconds: dict[str, float]
 
 
-def prepare(workdir: Path, default_rules_dir: Path | None, n_synthetic: int) -> Setup:
+def prepare(workdir: Path, default_rules_dir: Path | None, n_synthetic: int,
+            packs: Path | None = generate.DEFAULT_PACKS) -> Setup:
     from poise.rules import load_ruleset
 
     seconds: dict[str, float] = {}
@@ -219,11 +222,16 @@ def prepare(workdir: Path, default_rules_dir: Path | None, n_synthetic: int) -> 
     else:
         default_rules = load_ruleset([default_rules_dir], defaults=False)
     seconds["load default rules"] = time.perf_counter() - t
-    synthetic_dir = phrase_rules.write_phrase_rules(workdir / "phrase-rules", n_synthetic)
+    synthetic_dir = phrase_rules.write_phrase_rules(workdir / "phrase-rules", n_synthetic, packs=packs)
     t = time.perf_counter()
     synthetic_rules = load_ruleset([synthetic_dir], defaults=False)
     seconds[f"load {len(synthetic_rules)} synthetic rules"] = time.perf_counter() - t
     return Setup(default_rules, synthetic_rules, default_rules_dir, synthetic_dir, seconds)
+
+
+def rules_name(setup: Setup) -> str:
+    where = "default packs" if setup.default_dir is None else f"{setup.default_dir.name}/"
+    return f"{where} ({len(setup.default_rules)} rules)"
 
 
 def build_rows(setup: Setup) -> list[Row]:
@@ -231,41 +239,42 @@ def build_rows(setup: Setup) -> list[Row]:
     from poise.detect import Detector
 
     rows: list[Row] = []
-    n_default, n_synth = len(setup.default_rules), len(setup.synthetic_rules)
+    default_name = rules_name(setup)
+    synthetic_name = f"{len(setup.synthetic_rules)} phrase rules"
+    rule_sets = (("default", setup.default_rules, default_name),
+                 ("300", setup.synthetic_rules, synthetic_name))
     rows.append(Row("tokenize", 'bare spacy.blank("en") nlp.pipe', _tokenize_row(spacy.blank("en"))))
 
-    for key, rules, name in (("default", setup.default_rules, f"default packs ({n_default} rules)"),
-                             ("300", setup.synthetic_rules, f"{n_synth} phrase rules")):
+    for key, rules, name in rule_sets:
         phrases = phrases_of(rules)
-        row = Row(f"regex.{key}", f"re alternation, {len(phrases)} phrases", _regex_row(phrase_regex(phrases)),
-                  rules=name)
+        row = Row(f"regex.{key}", f"re alternation of {len(phrases)} phrases",
+                  _regex_row(phrase_regex(phrases)), rules=name)
         if not phrases:
             row.skipped = "no phrases in the rule set"
         rows.append(row)
 
-    for key, rules, name in (("default", setup.default_rules, f"default packs ({n_default} rules)"),
-                             ("300", setup.synthetic_rules, f"{n_synth} phrase rules")):
+    for key, rules, name in rule_sets:
         t = time.perf_counter()
         detector = Detector(rules)
         setup.seconds[f"compile {name}"] = time.perf_counter() - t
-        row = Row(f"engine.{key}", "Detector.analyze_many", group="engine", rules=name, run=lambda w: None)
+        row = Row(f"engine.{key}", "Detector.analyze_many (loaded calls)", group="engine", rules=name,
+                  run=lambda w: None)
         row.run = _engine_row(detector, row.extra)
         if not rules:
             row.skipped = "no rules"
         rows.append(row)
 
     rows.append(Row("load", "load_file per file (folder)", _load_row(), group="e2e"))
-    if setup.default_dir is None:
-        rule_args: list[str] = []
-        name = f"default packs ({n_default} rules)"
-    else:
-        rule_args = ["--no-default-rules", "--rules", str(setup.default_dir)]
-        name = f"{setup.default_dir.name} ({n_default} rules)"
+    rule_args = e2e_rule_args(setup.default_dir)
     rows.append(Row("e2e.files", "poise score DIR -f jsonl, 1 worker", _e2e_row(rule_args, "files"),
-                    group="e2e", rules=name))
+                    group="e2e", rules=default_name))
     rows.append(Row("e2e.jsonl", "poise score FILE.jsonl -f jsonl, 1 worker", _e2e_row(rule_args, "jsonl"),
-                    group="e2e", rules=name))
+                    group="e2e", rules=default_name))
     return rows
+
+
+def e2e_rule_args(default_dir: Path | None) -> list[str]:
+    return [] if default_dir is None else ["--no-default-rules", "--rules", str(default_dir)]
 
 
 # -- measuring ----------------------------------------------------------------------------------
@@ -302,11 +311,12 @@ def machine() -> dict[str, Any]:
 
 def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules: Path | None = None,
             synthetic_rules: int = 300, workdir: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
-            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+            only: Sequence[str] = (), progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every row and return the results (see ``--json`` for their shape).
 
     ``default_rules``: a rule folder to use instead of the shipped packs (tests use a tiny one).
     ``packs``: where the generator draws phrases from (None: built-in sentences only).
+    ``only``: keep the rows whose key starts with one of these (the baselines always run).
     """
     say = progress or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="poise-bench-", dir=workdir) as tmp:
@@ -316,16 +326,28 @@ def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules
         work = Workload.build(all_calls, tmpdir, "calls")
         warm = Workload.build(all_calls[: max(1, min(20, calls // 10))], tmpdir, "warmup")
         say(f"{work.turns} turns, {work.words} words; compiling rules")
-        setup = prepare(tmpdir, default_rules, synthetic_rules)
+        setup = prepare(tmpdir, default_rules, synthetic_rules, packs)
         rows = build_rows(setup)
-        live = [r for r in rows if not r.skipped]
-        for row in live:
-            row.run(warm)
+        if only:
+            rows = [r for r in rows if r.key in ALWAYS or any(r.key.startswith(o) for o in only)]
+        for row in rows:
+            if not row.skipped:
+                _attempt(row, lambda: row.run(warm))
         for rep in range(repeats):
-            for row in live:
-                say(f"round {rep + 1}/{repeats}: {row.key}")
-                row.seconds.append(_time(row.run, work))
+            for row in rows:
+                if not row.skipped:
+                    say(f"round {rep + 1}/{repeats}: {row.key}")
+                    _attempt(row, lambda: row.seconds.append(_time(row.run, work)))
         return results(rows, work, setup, repeats, seed)
+
+
+def _attempt(row: Row, action: Callable[[], Any]) -> None:
+    """Run a row's pass; a failure (say, the CLI exits non-zero) marks the row, not the run."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - reported in the table and the JSON
+        row.skipped = f"error: {type(exc).__name__}: {exc}"
+        row.seconds.clear()
 
 
 def results(rows: Sequence[Row], work: Workload, setup: Setup, repeats: int, seed: int) -> dict[str, Any]:
@@ -345,7 +367,7 @@ def results(rows: Sequence[Row], work: Workload, setup: Setup, repeats: int, see
             "vs_regex": round(best / regex, 3) if best and regex else None,
             "skipped": r.skipped, **r.extra,
         })
-    engine_300 = next(x for x in out_rows if x["key"] == "engine.300")
+    engine_300 = next((x for x in out_rows if x["key"] == "engine.300"), {"vs_tokenize": None})
     return {
         "machine": machine(),
         "calls": len(work.calls), "turns": work.turns, "words": words, "seed": seed, "repeats": repeats,
@@ -368,7 +390,7 @@ def render(res: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
     m = res["machine"]
     table = Table(title=f"poise throughput: {res['calls']} calls, {res['turns']} turns, {res['words']:,} words "
                         f"(best of {res['repeats']})", title_justify="left")
@@ -394,9 +416,13 @@ def render(res: dict[str, Any]) -> None:
                   f"spaCy {m.get('spacy', '?')}, commit {m.get('commit', '?')}", highlight=False)
 
 
-def profile_engine(calls: int, seed: int, n_rules: int = 300, limit: int = 25,
-                   default: bool = False) -> str:
-    """cProfile one ``analyze_many`` pass of the engine; returns the top functions (tottime, cumtime)."""
+PROFILE_TARGETS = ("engine.300", "engine.default", "e2e")
+
+
+def profile(target: str = "engine.300", calls: int = 300, seed: int = 7, *, default_rules: Path | None = None,
+            n_rules: int = 300, limit: int = 25) -> str:
+    """cProfile one pass of ``target`` (engine.300, engine.default or e2e); the top functions by
+    own time and by cumulative time, as text."""
     import cProfile
     import io
     import pstats
@@ -404,26 +430,42 @@ def profile_engine(calls: int, seed: int, n_rules: int = 300, limit: int = 25,
     from poise.detect import Detector
     from poise.rules import load_ruleset
 
+    if target not in PROFILE_TARGETS:
+        raise ValueError(f"profile target {target!r} is not one of {', '.join(PROFILE_TARGETS)}")
     with tempfile.TemporaryDirectory(prefix="poise-bench-") as tmp:
-        work = Workload.build(generate.generate(calls, seed), Path(tmp), "calls")
-        if default:
-            rules = load_ruleset()
+        tmpdir = Path(tmp)
+        all_calls = generate.generate(calls, seed)
+        work = Workload.build(all_calls, tmpdir, "calls")
+        warm = Workload.build(all_calls[:20], tmpdir, "warmup")
+        if target == "e2e":
+            args = ["score", str(work.folder), "--format", "jsonl", "-o", str(work.out),
+                    *e2e_rule_args(default_rules)]
+            what = "poise score DIR -f jsonl"
+
+            def once(w: Workload) -> None:
+                run_cli([*args[:1], str(w.folder), *args[2:]])
         else:
-            rules = load_ruleset([phrase_rules.write_phrase_rules(Path(tmp) / "rules", n_rules)], defaults=False)
-        detector = Detector(rules)
-        for _ in detector.analyze_many(work.transcripts[:20]):
-            pass
+            if target == "engine.300":
+                rules = load_ruleset([phrase_rules.write_phrase_rules(tmpdir / "rules", n_rules)], defaults=False)
+                what = f"engine, {len(rules)} phrase rules"
+            else:
+                rules = load_ruleset([default_rules], defaults=False) if default_rules else load_ruleset()
+                what = f"engine, default packs ({len(rules)} rules)"
+            detector = Detector(rules)
+
+            def once(w: Workload) -> None:
+                for _ in detector.analyze_many(w.transcripts):
+                    pass
+        once(warm)
         profiler = cProfile.Profile()
         profiler.enable()
-        for _ in detector.analyze_many(work.transcripts):
-            pass
+        once(work)
         profiler.disable()
     buf = io.StringIO()
     stats = pstats.Stats(profiler, stream=buf).strip_dirs()
-    buf.write(f"== engine, {'default packs' if default else f'{len(rules)} phrase rules'}, "
-              f"{calls} calls: by own time ==\n")
+    buf.write(f"== {what}, {calls} calls ({work.words:,} words): by own time ==\n")
     stats.sort_stats("tottime").print_stats(limit)
-    buf.write("== by cumulative time ==\n")
+    buf.write(f"== {what}: by cumulative time ==\n")
     stats.sort_stats("cumulative").print_stats(limit)
     return buf.getvalue()
 
@@ -437,9 +479,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, help="a rule folder instead of the shipped default packs")
     parser.add_argument("--synthetic-rules", type=int, default=300, help="phrase rules for engine.300 (default 300)")
     parser.add_argument("--no-packs", action="store_true", help="generate text from built-in sentences only")
+    parser.add_argument("--only", action="append", default=[], metavar="KEY",
+                        help="run only rows whose key starts with KEY, e.g. --only engine (repeatable; "
+                             "tokenize and regex.default always run)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--profile", action="store_true",
-                        help="after the table, cProfile the engine with the synthetic phrase rules")
+    parser.add_argument("--profile", nargs="?", const="engine.300", choices=PROFILE_TARGETS, metavar="TARGET",
+                        help="after the table, cProfile one pass of TARGET: engine.300 (default), "
+                             "engine.default or e2e")
+    parser.add_argument("--profile-only", action="store_true", help="skip the table, only profile")
     args = parser.parse_args(argv)
     calls = args.calls or (150 if args.quick else 1000)
     repeats = args.repeats or (2 if args.quick else 3)
@@ -448,9 +495,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {message}", file=sys.stderr, flush=True)
 
     from poise.errors import ConfigError
+    if args.profile_only:
+        print(profile(args.profile or "engine.300", calls, args.seed, default_rules=args.rules,
+                      n_rules=args.synthetic_rules))
+        return 0
     try:
         res = measure(calls, repeats, args.seed, default_rules=args.rules, synthetic_rules=args.synthetic_rules,
-                      packs=None if args.no_packs else generate.DEFAULT_PACKS, progress=say)
+                      packs=None if args.no_packs else generate.DEFAULT_PACKS, only=args.only, progress=say)
     except ConfigError as exc:
         print(f"bench: the rules do not load (fix them, or pass --rules DIR):\n{exc}", file=sys.stderr)
         return 2
@@ -459,7 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         render(res)
     if args.profile:
-        print(profile_engine(calls, args.seed, args.synthetic_rules), file=sys.stderr if args.json else sys.stdout)
+        print(profile(args.profile, calls, args.seed, default_rules=args.rules, n_rules=args.synthetic_rules),
+              file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -165,6 +165,13 @@ def test_labelled_turn_index_refers_to_the_turns_as_written(tmp_path, detector):
     assert by_category(result)["apology"].tp == 1
 
 
+def test_other_label_keys_are_ignored(tmp_path, detector):
+    data = write_jsonl(tmp_path / "set.jsonl", [
+        record("a", ("agent", "I'm sorry."), positive=["apology"], judged=["apology"],
+               note="for people", hard_negative=["courtesy"])])
+    assert by_category(evaluate_files([data], detector))["apology"].tp == 1
+
+
 def test_category_option_restricts_the_table(tmp_path, detector):
     data = write_jsonl(tmp_path / "set.jsonl", [record("a", ("agent", "Thanks, I'm sorry."), positive=[])])
     result = evaluate_files([data], detector, categories=["apology"])
@@ -250,6 +257,8 @@ def test_threshold_outside_0_to_1_is_a_usage_error(labelled, rules_dir, run_cli)
     ('{"turns": [{"speaker": "agent", "text": "hi"}], "labels": {"turn": 0, "positive": ["apologies"]}}',
      "unknown category 'apologies' (did you mean 'apology'?)"),
     ('{"turns": [{"speaker": "agent", "text": ""}], "labels": {"turn": 0}}', "empty turn"),
+    ('{"turns": [{"speaker": "agent", "text": "hi"}], "labels": {"turn": 0, "postive": []}}',
+     "did you mean 'positive'?"),
     ('{"turns": [{"speaker": 3, "text": "hi"}], "labels": {"turn": 0}}', "transcript schema"),
 ])
 def test_a_bad_record_is_a_usage_error_naming_file_and_line(tmp_path, rules_dir, run_cli, line, message):

@@ -14,7 +14,8 @@ from .formats import LoadOptions, load_file
 from .transcript import Transcript
 
 #: File names picked up when walking a folder (an explicitly named file is always read).
-DEFAULT_INCLUDE = ("*.txt", "*.json", "*.jsonl", "*.ndjson", "*.vtt", "*.srt", "*.csv", "*.tsv")
+DEFAULT_INCLUDE = ("*.txt", "*.json", "*.jsonl", "*.ndjson", "*.vtt", "*.srt", "*.csv", "*.tsv",
+                   "*.script.md", "*.script.markdown", "*.script.yaml", "*.script.yml")
 
 
 @dataclass(frozen=True, slots=True)

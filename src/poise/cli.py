@@ -41,11 +41,7 @@ class InputFormat(str, Enum):
     vtt = "vtt"
     srt = "srt"
     csv = "csv"
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    jsonl = "jsonl"
+    script = "script"
 
 
 def _version(value: bool) -> None:
@@ -114,6 +110,32 @@ def _detector(rule_list, model: Optional[str]):
     return detector
 
 
+def _outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
+    """Pair --format and --output: one each, or formats inferred from output extensions."""
+    from .report import EXTENSIONS, FILE_FORMATS
+    known = set(FILE_FORMATS) | {"table"}
+    for f in formats:
+        if f not in known:
+            raise UsageError(f"unknown --format {f!r}; choose from {', '.join(sorted(known))}")
+    if not outputs:
+        if len([f for f in formats if f != "table"]) > 1:
+            raise UsageError("several --format values need an --output for each")
+        return [(f, None) for f in formats] or [("table", None)]
+    if len(formats) == len(outputs):
+        return list(zip(formats, outputs))
+    if formats and len(formats) != 1:
+        raise UsageError("give one --format per --output, or let the --output extensions say the format")
+    pairs = []
+    for out in outputs:
+        fmt = formats[0] if formats else EXTENSIONS.get(out.suffix.lower())
+        if fmt is None:
+            raise UsageError(f"cannot tell the format of {out} from its extension; add --format")
+        pairs.append((fmt, out))
+    if not formats:
+        pairs.insert(0, ("table", None))
+    return pairs
+
+
 @app.command()
 def score(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (walked recursively).",
@@ -130,72 +152,103 @@ def score(
     max_file_size: Annotated[str, typer.Option("--max-file-size", help="Skip larger files.")] = "50MB",
     rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
     no_default_rules: NoDefaultsOpt = False,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    scorecard: Annotated[Optional[Path], typer.Option("--scorecard", help="Your scorecard YAML "
+                                                      "(default: the shipped one).")] = None,
+    output_format: Annotated[list[str], typer.Option("--format", "-f", help="table, json, jsonl, csv, md or "
+                                                     "html (repeatable, one per --output).")] = [],
+    output: Annotated[list[Path], typer.Option("--output", "-o", help="Write a report to this file "
+                                               "(repeatable; format from --format or the extension).")] = [],
+    group_by: Annotated[Optional[str], typer.Option("--group-by", help="Aggregate by a metadata key "
+                                                    "(agent, team, queue...).")] = None,
+    csv_findings: Annotated[bool, typer.Option("--csv-findings", help="CSV: one row per finding "
+                                               "instead of one per call.")] = False,
+    no_redact: Annotated[bool, typer.Option("--no-redact", help="Do not mask personal data in outputs.")] = False,
 ) -> None:
     """Score transcripts: files and folders in any supported format."""
-    from .batch import InputError, discover, load_files
+    from .api import Scorer
+    from .batch import InputError
     from .formats import LoadOptions
-    from .report import jsonl as jsonl_report, loaded
 
+    pairs = _outputs(output_format, output)
     options = LoadOptions(input_format=input_format.value if input_format else None,
                           agent_label=agent, csv_columns=_parse_columns(csv_columns),
                           max_file_size=_parse_size(max_file_size))
-    detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
-    files, errors = discover(paths, include, exclude)
-    if not files and not errors:
+    scorer = Scorer(rule_dirs=rules, scorecard_path=scorecard, only=only, disable=disable,
+                    default_rules=not no_default_rules, model=model, redact=not no_redact,
+                    load_options=options)
+    _warn(scorer.warnings)
+    results, errors = [], []
+    for item in scorer.score_files(paths, include, exclude):
+        (errors if isinstance(item, InputError) else results).append(item)
+    if not results and not errors:
         raise UsageError("no transcript files found in " + ", ".join(map(str, paths)))
-    transcripts = []
-    for item in load_files(files, options):
-        if isinstance(item, InputError):
-            errors.append(item)
-        else:
-            transcripts.extend(item.transcripts)
-    analyses = list(detector.analyze_many(transcripts))
-    if output_format is OutputFormat.jsonl:
-        out = open(output, "w", encoding="utf-8") if output else sys.stdout
-        try:
-            for analysis in analyses:
-                jsonl_report.write_line(jsonl_report.call_record(analysis, detector.rules_hash), out)
-        finally:
-            if output:
-                out.close()
-        loaded.render_problems(transcripts, errors)
-    else:
-        loaded.render(analyses, errors)
+    _write_reports(pairs, results, errors, _context(scorer, group_by, csv_findings))
     raise typer.Exit(EXIT_UNREADABLE if errors else EXIT_OK)
 
 
-class EvalFormat(str, Enum):
-    table = "table"
-    json = "json"
+def _warn(warnings: list[str]) -> None:
+    from .report import console
+    for warning in warnings:
+        console(stderr=True).print(f"[yellow]warning[/]: {warning}", highlight=False)
 
 
-@app.command("eval")
-def eval_command(
-    paths: Annotated[list[Path], typer.Argument(help="Labelled JSONL files: native transcripts plus "
-                                                "'labels' (see docs/accuracy.md).", show_default=False)],
-    output_format: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
-    show_errors: Annotated[bool, typer.Option("--show-errors", help="List false positives and false negatives.")] = False,
-    category: Annotated[list[str], typer.Option("--category", help="Report only this category (repeatable).")] = [],
+def _context(scorer, group_by: Optional[str], csv_findings: bool, gate: Optional[dict] = None):
+    from .report import ReportContext
+    return ReportContext(rules_hash=scorer.rules_hash, scorecard_name=scorer.scorecard.name,
+                         scorecard_hash=scorer.scorecard.hash, poise_version=__version__,
+                         group_by=group_by, csv_findings=csv_findings, redacted=scorer.redact,
+                         gate=gate or {})
+
+
+def _write_reports(pairs, results, errors, ctx) -> None:
+    from .report import atomic_write, renderer, terminal
+    for fmt, path in pairs:
+        if fmt == "table":
+            terminal.render(results, errors, ctx)
+            continue
+        text = renderer(fmt)(results, errors, ctx)
+        if path is None:
+            sys.stdout.write(text)
+            terminal.render_problems(results, errors)
+        else:
+            atomic_write(path, text)
+            from .report import console
+            console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
+
+
+@app.command()
+def show(
+    path: Annotated[Path, typer.Argument(help="One transcript file.")],
+    call_id: Annotated[Optional[str], typer.Option("--call", help="Which call, when the file holds several.")] = None,
+    input_format: Annotated[Optional[InputFormat], typer.Option("--input-format")] = None,
+    agent: Annotated[Optional[str], typer.Option("--agent")] = None,
     rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
     no_default_rules: NoDefaultsOpt = False,
-    fail_under_precision: Annotated[Optional[float], typer.Option(
-        "--fail-under-precision", min=0.0, max=1.0,
-        help="Exit 1 when a category's precision is below this (0-1).")] = None,
-    fail_under_recall: Annotated[Optional[float], typer.Option(
-        "--fail-under-recall", min=0.0, max=1.0,
-        help="Exit 1 when a category's recall is below this (0-1).")] = None,
+    scorecard: Annotated[Optional[Path], typer.Option("--scorecard")] = None,
+    no_redact: Annotated[bool, typer.Option("--no-redact")] = False,
 ) -> None:
-    """Measure detection against human labels: precision, recall, F1 per behaviour."""
-    from . import evaluate
-    from .report import evaluation as report
-
-    detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
-    result = evaluate.evaluate_files(paths, detector, categories=category, keep_errors=show_errors)
-    failures = evaluate.gate(result, fail_under_precision, fail_under_recall)
-    report.render(result, output_format.value, show_errors=show_errors, failures=failures)
-    raise typer.Exit(EXIT_GATE if failures else EXIT_OK)
+    """One call for a trainer: the transcript with evidence highlighted, sections, coaching tips."""
+    from .api import Scorer
+    from .batch import InputError
+    from .formats import LoadOptions
+    from .report import terminal
+    options = LoadOptions(input_format=input_format.value if input_format else None, agent_label=agent)
+    scorer = Scorer(rule_dirs=rules, scorecard_path=scorecard, only=only, disable=disable,
+                    default_rules=not no_default_rules, model=model, redact=not no_redact,
+                    load_options=options)
+    _warn(scorer.warnings)
+    items = list(scorer.score_files([path]))
+    errors = [i for i in items if isinstance(i, InputError)]
+    results = [i for i in items if not isinstance(i, InputError)]
+    if errors:
+        terminal.render_problems([], errors)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if call_id:
+        results = [r for r in results if r.id == call_id]
+        if not results:
+            raise UsageError(f"no call {call_id!r} in {path}")
+    for result in results:
+        terminal.render_call(result, _context(scorer, None, False))
 
 
 rules_app = typer.Typer(help="Write, check and test rules.", no_args_is_help=True)
@@ -281,6 +334,8 @@ def rules_import_contact_lens(
 ) -> None:
     """Convert Amazon Connect Contact Lens rules to poise rule files; report what was skipped and why."""
     from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
     from .report import console
     from .rules.contact_lens_import import ContactLensErrors, convert_files, summary, write_conversions
     try:
@@ -292,19 +347,26 @@ def rules_import_contact_lens(
         raise typer.Exit(EXIT_USAGE)
     write_conversions(conversions, output)
     out, counts = console(), summary(conversions)
+    table = Table(title=f"Contact Lens import into {output}", title_justify="left")
+    for column in ("input", "rules", "written to", "skipped parts"):
+        table.add_column(column, overflow="fold")
     for conv in conversions:
-        where = f"-> {escape(str(conv.output))}" if conv.output else "[yellow]skipped entirely[/]"
-        out.print(f"{escape(conv.source)}: {len(conv.rules)} rule(s) {where}", highlight=False)
+        table.add_row(Text(counts["display"][conv.source]), str(len(conv.rules)),
+                      Text(conv.output.name if conv.output else "nothing (all skipped)"),
+                      str(len(conv.skipped)) if conv.skipped else "")
+    out.print(table)
+    for conv in [c for c in conversions if c.skipped]:
+        out.print(Text(f"{counts['display'][conv.source]} ({conv.name}):", style="yellow"))
         for item in conv.skipped:
-            out.print(f"  [yellow]skipped[/] {escape(str(item))}", highlight=False)
-    out.print(f"[green]{counts['converted']} of {counts['files']}[/] Contact Lens rule file(s) converted: "
-              f"{counts['rules']} poise rule(s) in {escape(str(output))}; {len(counts['skipped_files'])} "
-              f"skipped entirely, {len(counts['partly_skipped'])} in part (reasons above)", highlight=False)
+            out.print(Text(f"  skipped {item}"))
+    out.print(f"[green]{counts['converted']} of {counts['files']}[/] file(s) converted into {counts['rules']} "
+              f"rule(s); {len(counts['skipped_files'])} skipped entirely, {len(counts['partly_skipped'])} "
+              "in part (reasons above)", highlight=False)
     if counts["user_categories"]:
-        out.print(f"{len(counts['user_categories'])} user-defined categor(ies) with polarity credit, "
-                  "severity info: " + escape(", ".join(counts["user_categories"])), highlight=False)
-    out.print(f"Review them, add no_match examples by hand, then: poise rules validate {escape(str(output))} "
-              f"&& poise rules test {escape(str(output))}", highlight=False)
+        out.print(Text(f"{len(counts['user_categories'])} user-defined categories (polarity credit, severity "
+                       f"info): {', '.join(counts['user_categories'])}"))
+    out.print(Text(f"Review the files, add no_match examples by hand, then run: poise rules validate {output} "
+                   f"&& poise rules test {output}"))
 
 
 def main() -> None:

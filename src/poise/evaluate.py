@@ -90,6 +90,10 @@ class LabelledRecord:
     politeness: float | None = None
 
 
+#: The keys of ``labels`` that poise reads; any other key is ignored (kept for people).
+LABEL_KEYS = ("turn", "positive", "judged", "politeness")
+
+
 class EvalInputError(UsageError):
     """A labelled file that cannot be read; the message starts with file:line."""
 
@@ -144,10 +148,11 @@ def _record(line: str, path: Path, lineno: int, options: Any, native: Any, assig
     labels = data.get("labels")
     if not isinstance(labels, dict):
         raise fail("no 'labels' object (expected labels: {turn: N, positive: [...]})")
-    unknown_keys = set(labels) - {"turn", "positive", "judged", "politeness"}
-    if unknown_keys:
-        raise fail(f"unknown key(s) in labels: {', '.join(sorted(unknown_keys))} "
-                   "(expected turn, positive, judged, politeness)")
+    for key in set(labels) - set(LABEL_KEYS):  # other keys (note, hard_negative...) are for people
+        import difflib
+        hint = difflib.get_close_matches(key, LABEL_KEYS, n=1, cutoff=0.75)
+        if hint:
+            raise fail(f"unknown key labels.{key} (did you mean {hint[0]!r}?)")
     raw_turn = labels.get("turn")
     if not isinstance(raw_turn, int) or isinstance(raw_turn, bool):
         raise fail("labels.turn must be an integer (the 0-based index of the labelled turn)")

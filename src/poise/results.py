@@ -37,6 +37,7 @@ class CallResult:
     duration: float | None = None
     metrics: Mapping[str, Any] = field(default_factory=dict)
     redacted: bool = True
+    suppressed: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def agent(self) -> str | None:
@@ -70,6 +71,7 @@ class CallResult:
             "not_applicable": list(self.not_applicable), "warnings": list(self.warnings),
             "turn_count": len(self.turns), "words": self.words, "duration": self.duration,
             "metrics": dict(self.metrics), "redacted": self.redacted,
+            "suppressed": [dict(f) for f in self.suppressed],
         }
         if with_turns:
             data["turns"] = [dict(t) for t in self.turns]
@@ -82,27 +84,39 @@ class CallResult:
                    score=data["score"], band=data["band"], auto_fail=data["auto_fail"],
                    sections=tuple(data["sections"]), not_applicable=tuple(data["not_applicable"]),
                    warnings=tuple(data["warnings"]), words=data["words"], duration=data["duration"],
-                   metrics=data.get("metrics", {}), redacted=data.get("redacted", True))
+                   metrics=data.get("metrics", {}), redacted=data.get("redacted", True),
+                   suppressed=tuple(data.get("suppressed", ())))
 
 
 def build_result(analysis: CallAnalysis, scorecard: Scorecard, rule_categories: Mapping[str, str],
-                 *, redact_pii: bool = True, metrics: Mapping[str, Any] | None = None) -> CallResult:
+                 *, redact_pii: bool = True, metrics: Mapping[str, Any] | None = None,
+                 ignore: Sequence[str] = (), ignore_origin: str = "config") -> CallResult:
+    """Score and mask one call. ``ignore`` names rules suppressed for this file by configuration."""
+    from .detect.engine import names_rule
     t = analysis.transcript
+    kept, set_aside = [], list(analysis.suppressed)
+    for f in analysis.findings:
+        if ignore and names_rule(ignore, f.rule, f.category):
+            set_aside.append((f, f"ignored by {ignore_origin}"))
+        else:
+            kept.append(f)
     masks: list[Redacted | None] = [redact(turn.text) if redact_pii else None for turn in t.turns]
     turns = tuple({"speaker": turn.speaker, "label": turn.label,
                    "text": masks[i].text if masks[i] else turn.text,
                    "start": turn.start, "end": turn.end, "line": turn.line}
                   for i, turn in enumerate(t.turns))
-    findings = tuple(_finding_dict(f.to_dict(), masks) for f in analysis.findings)
+    findings = tuple(_finding_dict(f.to_dict(), masks) for f in kept)
+    suppressed = tuple({**_finding_dict(f.to_dict(), masks), "suppressed_by": why} for f, why in set_aside)
+    steps = list(t.metadata.get("script_steps", {})) if t.format == "script" else None
     score, band, sections, auto_fail = score_call(scorecard, findings, analysis.not_applicable,
-                                                  t.has_timings, rule_categories)
+                                                  t.has_timings, rule_categories, steps)
     return CallResult(
         id=t.id, source=t.source, format=t.format,
         metadata=redact_value(dict(t.metadata)) if redact_pii else dict(t.metadata),  # type: ignore[arg-type]
         roles=t.roles.to_dict(), turns=turns, findings=findings, score=score, band=band,
         auto_fail=auto_fail, sections=tuple(section_to_dict(s) for s in sections),
         not_applicable=analysis.not_applicable, warnings=t.warnings, words=t.word_count,
-        duration=t.duration, metrics=dict(metrics or {}), redacted=redact_pii,
+        duration=t.duration, metrics=dict(metrics or {}), redacted=redact_pii, suppressed=suppressed,
     )
 
 

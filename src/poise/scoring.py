@@ -258,9 +258,19 @@ def _evidence(findings: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ..
 
 def score_call(scorecard: Scorecard, findings: Sequence[Mapping[str, Any]],
                not_applicable: Sequence[str] = (), has_timings: bool = True,
-               rule_categories: Mapping[str, str] | None = None) -> tuple[float | None, str | None, list[SectionScore], str | None]:
-    """Score one call's findings (as dicts). Returns (score, band, sections, auto-fail reason)."""
+               rule_categories: Mapping[str, str] | None = None,
+               script_steps: Sequence[str] | None = None) -> tuple[float | None, str | None, list[SectionScore], str | None]:
+    """Score one call's findings (as dicts). Returns (score, band, sections, auto-fail reason).
+
+    For a call script (``script_steps`` given: the steps it declares), a question is N/A unless
+    the script declares a step for it or shows the behaviour: a script is judged on what it
+    sets out to say, and deductions apply everywhere.
+    """
     na_categories = _na_categories(not_applicable, rule_categories or {})
+    if script_steps is not None:
+        shown = {f["category"] for f in findings if f["polarity"] == "credit"}
+        na_categories |= {c for q in (q for s in scorecard.sections for q in s.questions)
+                          for c in q.present.categories if c not in script_steps and c not in shown}
     sections = [_score_section(s, findings, na_categories, has_timings) for s in scorecard.sections]
     applicable = [s for s in sections if s.score is not None and s.weight > 0]
     total = sum(s.weight for s in applicable)

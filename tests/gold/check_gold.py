@@ -21,7 +21,7 @@ BEHAVIOURS = (
     "next-steps", "greeting", "closing", "hold-etiquette", "verification",
 )
 SPEAKERS = {"agent", "customer", "other"}
-LABEL_KEYS = {"turn", "positive", "judged", "hard_negative", "note"}
+LABEL_KEYS = {"turn", "positive", "judged", "politeness", "hard_negative", "note"}
 
 
 def _norm(text: str) -> str:

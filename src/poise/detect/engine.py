@@ -35,6 +35,7 @@ class CallAnalysis:
     findings: tuple[Finding, ...]
     not_applicable: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
+    suppressed: tuple[tuple[Finding, str], ...] = ()
 
 
 class Detector:
@@ -100,6 +101,7 @@ class Detector:
                      metrics: Mapping[str, float | None] | None = None) -> CallAnalysis:
         """Findings for a call whose turns are already Docs (tests build Docs with explicit parses)."""
         turns = transcript.turns
+        self._transcript = transcript
         cleaned = cleaned or [CleanText(d.text) for d in docs]
         speaker_turns = _speaker_turns(turns)
         per_turn: list[list[Candidate]] = []
@@ -137,7 +139,8 @@ class Detector:
             not_applicable.extend(r.id for r in self.metric_rules if r.metric and values.get(
                 r.metric.name, 0 if r.metric.name.startswith("count.") else None) is None)
         all_candidates = tuple(c for cs in per_turn for c in cs) if explain else ()
-        return CallAnalysis(transcript, tuple(findings), tuple(not_applicable), all_candidates)
+        kept, suppressed = split_suppressed(findings, turns)
+        return CallAnalysis(transcript, tuple(kept), tuple(not_applicable), all_candidates, tuple(suppressed))
 
     def _candidate(self, rule_index: int, index: int, turn: Turn, doc: "Doc", text: CleanText,
                    span: tuple[int, int]) -> Candidate:
@@ -151,7 +154,11 @@ class Detector:
                parts: RuleMatches, speaker_turns: Mapping[str, list[int]], n_turns: int) -> str | None:
         if not checks.speaker_matches(rule, turn.speaker):
             return f"spoken by the {turn.speaker}; the rule is for the {rule.speaker}"
-        if not checks.in_window(rule.within, index, speaker_turns[rule.speaker], n_turns):
+        step = _script_step(self._transcript, rule)
+        if step is not None:
+            if rule.within is not None and index not in step:
+                return f"outside the script's {rule.category} step"
+        elif not checks.in_window(rule.within, index, speaker_turns[rule.speaker], n_turns):
             return f"outside the rule's window ({_window_text(rule)})"
         if not rule.quoted and checks.quoted(doc.text, doc[span[0]].idx):
             return "inside quotation marks"
@@ -186,8 +193,12 @@ class Detector:
                  n_turns: int, not_applicable: list[str]) -> list[Finding]:
         out = []
         for rule in self.required:
-            window = [i for i in speaker_turns[rule.speaker]
-                      if checks.in_window(rule.within, i, speaker_turns[rule.speaker], n_turns)]
+            if self._transcript.format == "script":
+                # a script is judged on the steps it declares: no greeting step, no greeting rule
+                window = [i for i in (_script_step(self._transcript, rule) or []) if i in speaker_turns[rule.speaker]]
+            else:
+                window = [i for i in speaker_turns[rule.speaker]
+                          if checks.in_window(rule.within, i, speaker_turns[rule.speaker], n_turns)]
             if not window:
                 not_applicable.append(rule.id)
                 continue
@@ -211,6 +222,14 @@ class Detector:
                        link=rule.link)
 
 
+def _script_step(transcript: Transcript, rule: Rule) -> list[int] | None:
+    """The turns of a script's step for this rule's category (None: not a script, or no such step)."""
+    if transcript.format != "script":
+        return None
+    steps = transcript.metadata.get("script_steps") or {}
+    return steps.get(rule.category)
+
+
 def _speaker_turns(turns: Sequence[Turn]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {"agent": [], "customer": [], "other": [], "any": list(range(len(turns)))}
     for i, t in enumerate(turns):
@@ -227,3 +246,22 @@ def _window_text(rule: Rule) -> str:
         if value is not None:
             return f"{key.replace('_', ' ')}: {value:g}"
     return ""
+
+
+def names_rule(names: Sequence[str], rule: str, category: str) -> bool:
+    """Whether a suppression list names this rule: by id, id prefix, category, or ``all``."""
+    return any(n in ("all", "*", rule, category) or rule.startswith(n + ".") for n in names)
+
+
+def split_suppressed(findings: Sequence[Finding], turns: Sequence[Turn]) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+    """Findings on a turn carrying an inline ``poise: ignore`` marker for their rule are set
+    aside with the reason (reported as suppressed, never silently dropped)."""
+    kept, suppressed = [], []
+    for f in findings:
+        ignore = turns[f.turn].extra.get("ignore", ()) if f.turn is not None else ()
+        if ignore and names_rule(ignore, f.rule, f.category):
+            line = turns[f.turn].line
+            suppressed.append((f, f"inline marker 'poise: ignore'" + (f" on line {line}" if line else "")))
+        else:
+            kept.append(f)
+    return kept, suppressed

@@ -21,21 +21,21 @@ from types import ModuleType
 from ..errors import LoadError
 from ..roles import assign_roles
 from ..transcript import Transcript
-from .common import SEGMENTED_FORMATS, LoadOptions, merge_segments
+from .common import SEGMENTED_FORMATS, LoadOptions, apply_ignore_markers, merge_segments
 
 __all__ = ["LoadOptions", "load_file", "load_text", "FORMAT_NAMES", "read_text"]
 
 # JSON shapes, most specific first; "native" last because it is the loosest.
 _JSON_MODULES = ("aws_transcribe", "contact_lens", "genesys", "ccai", "native")
 # text shapes in sniffing order; "text" last because it is the fallback.
-_TEXT_MODULES = ("vtt", "srt", "csv_format", "text")
+_TEXT_MODULES = ("script", "vtt", "srt", "csv_format", "text")
 
 FORMAT_NAMES = ("text", "json", "jsonl", "aws-transcribe", "contact-lens", "genesys", "ccai",
-                "vtt", "srt", "csv")
+                "vtt", "srt", "csv", "script")
 _NAME_TO_MODULE = {"text": "text", "json": "native", "jsonl": "native",
                    "aws-transcribe": "aws_transcribe", "contact-lens": "contact_lens",
                    "genesys": "genesys", "ccai": "ccai", "vtt": "vtt", "srt": "srt",
-                   "csv": "csv_format"}
+                   "csv": "csv_format", "script": "script"}
 
 
 def _module(name: str) -> ModuleType:
@@ -114,6 +114,8 @@ def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -
     forced = options.input_format
     if forced and forced not in _NAME_TO_MODULE:
         raise LoadError(f"unknown --input-format {forced!r}; choose one of {', '.join(FORMAT_NAMES)}")
+    if not forced and path.name.lower().endswith((".script.yaml", ".script.yml")):
+        forced = "script"
     if forced == "jsonl" or (not forced and _looks_like_jsonl(text, path)):
         transcripts = _load_jsonl(text, path, options)
     elif forced in (None, "json") and _looks_like_json(text, path) or (
@@ -123,6 +125,7 @@ def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -
         module = _pick_text_module(text, path, forced)
         transcripts = module.load(text, path, options)
     transcripts = [assign_roles(t, options.aliases, options.agent_label) for t in transcripts]
+    transcripts = [apply_ignore_markers(t) for t in transcripts]
     if options.merge_segments:
         transcripts = [merge_segments(t) if t.format in SEGMENTED_FORMATS else t for t in transcripts]
     for t in transcripts:

@@ -94,3 +94,28 @@ def merge_segments(transcript: Transcript, max_gap: float = MERGE_GAP_SECONDS) -
     if len(merged) == len(transcript.turns):
         return transcript
     return replace(transcript, turns=tuple(merged))
+
+
+_IGNORE = re.compile(r"\s*(?:<!--|#|//|\(|\[)?\s*poise:\s*ignore\s+(?P<ids>[\w.,\s-]+?)\s*(?:-->|\)|\])?\s*$",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def apply_ignore_markers(transcript: Transcript) -> Transcript:
+    """Strip inline suppression markers (``poise: ignore rule.id`` in a comment at the end of a
+    line) from turn texts and record the ids in ``turn.extra["ignore"]``."""
+    changed = False
+    turns = []
+    for turn in transcript.turns:
+        if "poise:" not in turn.text.lower():
+            turns.append(turn)
+            continue
+        ids: list[str] = []
+        def take(m: re.Match[str]) -> str:
+            ids.extend(i for i in re.split(r"[\s,]+", m.group("ids")) if i)
+            return ""
+        text = _IGNORE.sub(take, turn.text).strip()
+        if ids:
+            changed = True
+            turn = replace(turn, text=text, extra={**turn.extra, "ignore": ids})
+        turns.append(turn)
+    return replace(transcript, turns=tuple(turns)) if changed else transcript

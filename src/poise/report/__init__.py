@@ -15,3 +15,54 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False,
                    no_color=bool(os.environ.get("NO_COLOR")) or None,
                    file=sys.stderr if stderr else None)
+
+
+# -- what every report writer gets ------------------------------------------------------------
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Sequence  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Facts about the run that reports print beside the results."""
+
+    rules_hash: str
+    scorecard_name: str
+    scorecard_hash: str
+    poise_version: str
+    group_by: str | None = None
+    csv_findings: bool = False
+    redacted: bool = True
+    gate: dict[str, Any] = field(default_factory=dict)
+
+
+#: --format name -> module in poise.report providing ``render(results, errors, ctx) -> str``
+FILE_FORMATS = {"json": "json_report", "jsonl": "jsonl", "csv": "csv_report", "md": "markdown",
+                "html": "html"}
+EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "md",
+              ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that readers never see half of it: temp file in the same folder, then rename."""
+    import os
+    import tempfile
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def renderer(fmt: str) -> Callable[[Sequence[Any], Sequence[Any], ReportContext], str]:
+    from importlib import import_module
+    return import_module(f"{__name__}.{FILE_FORMATS[fmt]}").render

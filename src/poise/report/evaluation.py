@@ -37,7 +37,8 @@ def render_json(evaluation: Evaluation, *, show_errors: bool = False,
 def render_table(evaluation: Evaluation, *, show_errors: bool = False,
                  failures: Sequence[str] = ()) -> None:
     out = console()
-    files = ", ".join(evaluation.files)
+    files = ", ".join(evaluation.files) if len(evaluation.files) <= 3 else \
+        f"{len(evaluation.files)} files ({evaluation.files[0]} ... {evaluation.files[-1]})"
     out.print(f"{evaluation.records} labelled turn(s) from {escape(files)}; {evaluation.rules} rules "
               f"(hash {evaluation.rules_hash})")
     table = Table(title="Detection accuracy per behaviour", title_justify="left", box=box.SIMPLE_HEAD,

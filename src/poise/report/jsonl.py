@@ -1,31 +1,25 @@
-"""JSON Lines: one JSON object per call per line, the machine contract (``id``, ``source``...)."""
+"""JSON Lines: one JSON object per call per line, the streaming machine contract.
+
+Each line is ``CallResult.to_dict()``: ``id``, ``source``, ``score``, ``band``, ``findings``
+(``rule``, ``category``, ``polarity``, ``severity``, ``turn``, ``speaker``, ``start``, ``end``,
+``text``, ``message``...), ``sections``... plus ``rules_hash``. Unreadable files are not lines
+here (they go to stderr and to the JSON report's ``errors``).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import Sequence
 
-from ..detect import CallAnalysis
-
-
-def call_record(analysis: CallAnalysis, rules_hash: str) -> dict[str, Any]:
-    t = analysis.transcript
-    return {
-        "id": t.id,
-        "source": t.source,
-        "format": t.format,
-        "metadata": dict(t.metadata),
-        "roles": t.roles.to_dict(),
-        "turns": len(t.turns),
-        "words": t.word_count,
-        "duration": t.duration,
-        "speakers": t.speakers_found(),
-        "warnings": list(t.warnings),
-        "rules_hash": rules_hash,
-        "findings": [f.to_dict() for f in analysis.findings],
-        "not_applicable": list(analysis.not_applicable),
-    }
+from ..results import CallResult
+from . import ReportContext
 
 
-def write_line(record: dict[str, Any], out: TextIO) -> None:
-    out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+def line(result: CallResult, ctx: ReportContext) -> str:
+    record = result.to_dict()
+    record["rules_hash"] = ctx.rules_hash
+    return json.dumps(record, ensure_ascii=False, default=str) + "\n"
+
+
+def render(results: Sequence[CallResult], errors: Sequence, ctx: ReportContext) -> str:
+    return "".join(line(r, ctx) for r in results)

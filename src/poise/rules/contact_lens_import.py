@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ CATEGORY_KEYWORDS: tuple[tuple[frozenset[str], str, str | None], ...] = (
 )
 USER_POLARITY, USER_SEVERITY = "credit", "info"
 MAX_EXPANSIONS = 500  # phrases one LIST product may expand to
-EXAMPLE_CANDIDATES = 5  # texts tried, in order, for a rule's generated match example
+EXAMPLE_CANDIDATES = 8  # texts tried, in order, for a rule's generated match example
 ANY_WORD = "really"  # the word a lone `*` becomes in a generated example
 
 _ROLES = {"AGENT": "agent", "CUSTOMER": "customer", "ANY": "any"}
@@ -401,7 +402,7 @@ def _walk(node: Any, path: str, pieces: list[_Piece], skipped: list[Skipped], no
         return
     if short not in ("ExactMatch", "PatternMatch"):
         reason = _REASONS.get(short) or f"matching on {comparison} has no poise equivalent"
-        count = len(node.get("Operands") or [])
+        count = len(node["Operands"]) if isinstance(node.get("Operands"), list) else 0
         skipped.append(Skipped(f"{short} condition with {count} phrase(s) ({path})", reason))
         return
     if "RealTimeCall" in str(comparison):
@@ -442,7 +443,8 @@ def _pattern_operand(elements: list, where: str, speaker: str, negate: bool, com
             raise _Unconvertible(f"chains {len(proximity)} PROXIMITY operators; a poise rule has one "
                                  "proximity condition")
         cut = proximity[0]
-        value = elements[cut].get("Value") or {}
+        value = elements[cut].get("Value")
+        value = value if isinstance(value, dict) else {}
         distance = value.get("Distance")
         if not isinstance(distance, int) or isinstance(distance, bool) or distance < 1:
             raise _Unconvertible(f"PROXIMITY has no positive whole Distance ({value!r})")
@@ -473,10 +475,10 @@ def _filters(clause: Any, what: str, skipped: list[Skipped], notes: list[str]) -
         return None, comments
     roles: set[str] = set()
     for item in filters:
-        kind = item.get("Type") if isinstance(item, dict) else None
+        kind = str(item.get("Type")) if isinstance(item, dict) else repr(item)
         data = item.get("Data") if isinstance(item, dict) else None
         if kind == "ParticipantRole":
-            if data not in _ROLES:
+            if not isinstance(data, str) or data not in _ROLES:
                 skipped.append(Skipped(what, f"ParticipantRole {data!r} is not AGENT, CUSTOMER or ANY"))
                 return None, comments
             roles.add(_ROLES[data])
@@ -505,15 +507,20 @@ def _filters(clause: Any, what: str, skipped: list[Skipped], notes: list[str]) -
 
 
 # -- building poise rules --------------------------------------------------------------------
-def convert_rule(data: dict, source: str = "<rule>", *, category: str | None = None,
+def convert_rule(data: Any, source: str = "<rule>", *, category: str | None = None,
                  slug: str | None = None) -> Conversion:
     """Convert one parsed Contact Lens rule (see ``parse_rule``) to poise rule mappings."""
-    data = parse_rule(data, source) if not isinstance(data.get("Function"), dict) else data
+    data = parse_rule(data, source)
     name = data.get("Name") or Path(source).stem
     slug = slug or slugify(name) or slugify(Path(source).stem) or "rule"
     conv = Conversion(source=source, name=name, slug=slug)
     pieces: list[_Piece] = []
     _walk(data["Function"]["RuleFunction"], "RuleFunction", pieces, conv.skipped, conv.notes)
+    trigger = data.get("TriggerEventSource")
+    note = "a real-time Contact Lens condition became a post-call poise rule"
+    if isinstance(trigger, dict) and "RealTime" in str(trigger.get("EventSourceName")) \
+            and note not in conv.notes:
+        conv.notes.append(note)
     if data.get("Function", {}).get("Version") not in (None, "2022-11-25"):
         conv.notes.append(f"rules-language version {data['Function']['Version']!r} is newer than the "
                           "one this importer knows (2022-11-25); check the result closely")
@@ -685,24 +692,26 @@ def verify(conversions: Sequence[Conversion]) -> None:
     nlp = _pipeline()
     for _ in range(EXAMPLE_CANDIDATES + 1):
         with tempfile.TemporaryDirectory() as tmp:
-            for i, conv in enumerate(done):
-                Path(tmp, f"{i:04d}-{conv.file_name}").write_text(conv.to_yaml(), encoding="utf-8")
+            for conv in done:
+                Path(tmp, conv.file_name).write_text(conv.to_yaml(), encoding="utf-8")
             rules = load_rules([Path(tmp)])
-        failing = [r for r in run_examples(Detector(rules, nlp=nlp)) if not r.passed]
+        # both rule orders: an example must not pass only thanks to how a tie is broken
+        failing = {r.rule.id for order in (rules, rules[::-1])
+                   for r in run_examples(Detector(order, nlp=nlp)) if not r.passed}
         if not failing:
             return
-        for result in failing:
-            conv, rule = by_id[result.rule.id]
-            tried[rule["id"]] += 1
-            candidates = conv.candidates[rule["id"]]
-            if tried[rule["id"]] < len(candidates):
-                rule["examples"] = {"match": [candidates[tried[rule["id"]]]]}
+        for rule_id in sorted(failing):
+            conv, rule = by_id[rule_id]
+            tried[rule_id] += 1
+            candidates = conv.candidates[rule_id]
+            if tried[rule_id] < len(candidates):
+                rule["examples"] = {"match": [candidates[tried[rule_id]]]}
             else:
                 rule.pop("examples", None)
-                why = ("no generated example fires on its own (an overlapping match of another rule "
-                       "of the same category wins); write a match example by hand")
-                conv.notes.append(f"{rule['id']}: {why}")
-                conv.comments[rule["id"]].append(why)
+                why = ("no generated example fires reliably (an overlapping match of another rule of "
+                       "the same category is as long or longer); write a match example by hand")
+                conv.notes.append(f"{rule_id}: {why}")
+                conv.comments[rule_id].append(why)
 
 
 @lru_cache(maxsize=1)
@@ -732,10 +741,13 @@ def write_conversions(conversions: Iterable[Conversion], out_dir: Path) -> list[
 
 
 def summary(conversions: Sequence[Conversion]) -> dict[str, Any]:
-    """Counts for the command's report line."""
+    """Counts for the command's report, and each input's path relative to their common folder."""
     converted = [c for c in conversions if c.converted]
     user = sorted({r["category"] for c in converted for r in c.rules if r["category"] not in CATEGORIES})
-    return {"files": len(conversions), "converted": len(converted),
+    sources = [Path(c.source).resolve() for c in conversions]
+    base = Path(os.path.commonpath([p.parent for p in sources])) if sources else Path()
+    display = {c.source: str(p.relative_to(base)) for c, p in zip(conversions, sources)}
+    return {"files": len(conversions), "converted": len(converted), "display": display,
             "rules": sum(len(c.rules) for c in converted),
             "skipped_files": [c for c in conversions if not c.converted],
             "partly_skipped": [c for c in converted if c.skipped],
