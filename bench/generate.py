@@ -252,13 +252,16 @@ def pack_sentences(folder: Path = DEFAULT_PACKS) -> tuple[list[str], list[str]]:
     """
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
     agent: list[str] = []
     customer: list[str] = []
     if not folder.is_dir():
         return agent, customer
     for path in sorted(folder.glob("*.y*ml")):
+        if path.name.startswith(("scorecard.", ".")):
+            continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except Exception:  # noqa: BLE001 - a half-written pack is simply skipped
             continue
         defaults = data.get("defaults") or {} if isinstance(data, dict) else {}

@@ -169,22 +169,26 @@ def _load_row() -> Callable[[Workload], int]:
     return run
 
 
-def run_cli(args: Sequence[str]) -> int:
-    """``poise ARGS`` in-process through the real entry point; returns the exit code."""
+def run_cli(args: Sequence[str]) -> tuple[int, str]:
+    """``poise ARGS`` in-process through the real entry point; returns (exit code, its stderr)."""
+    import io
+
     from poise import cli
     from poise.report import console
 
-    saved = sys.argv
+    saved = sys.argv, sys.stderr
     console.cache_clear()
     sys.argv = ["poise", *map(str, args)]
+    sys.stderr = err = io.StringIO()
     try:
         cli.main()
-        return 0
+        code = 0
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     finally:
-        sys.argv = saved
+        sys.argv, sys.stderr = saved
         console.cache_clear()
+    return code, err.getvalue()
 
 
 def _e2e_row(rule_args: Sequence[str], source: str, workers: int = 1) -> Callable[[Workload], int]:
@@ -193,9 +197,9 @@ def _e2e_row(rule_args: Sequence[str], source: str, workers: int = 1) -> Callabl
 
     def run(work: Workload) -> int:
         path = work.folder if source == "files" else work.jsonl
-        code = run_cli(["score", str(path), "--format", "jsonl", "-o", str(work.out), *rule_args])
+        code, err = run_cli(["score", str(path), "--format", "jsonl", "-o", str(work.out), *rule_args])
         if code != 0:
-            raise RuntimeError(f"poise score exited {code} on {path}")
+            raise RuntimeError(f"poise score exited {code} on {path}: {' '.join(err.split())[:300]}")
         return code
     return run
 
@@ -279,11 +283,14 @@ def e2e_rule_args(default_dir: Path | None) -> list[str]:
 
 # -- measuring ----------------------------------------------------------------------------------
 
-def _time(fn: Callable[[Workload], Any], work: Workload) -> float:
+CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def _time(fn: Callable[[Workload], Any], work: Workload, clock: Callable[[], float] = time.process_time) -> float:
     gc.collect()
-    t = time.perf_counter()
+    t = clock()
     fn(work)
-    return time.perf_counter() - t
+    return clock() - t
 
 
 def machine() -> dict[str, Any]:
@@ -311,12 +318,16 @@ def machine() -> dict[str, Any]:
 
 def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules: Path | None = None,
             synthetic_rules: int = 300, workdir: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
-            only: Sequence[str] = (), progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+            only: Sequence[str] = (), clock: str = "cpu", warmup: bool = True,
+            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every row and return the results (see ``--json`` for their shape).
 
     ``default_rules``: a rule folder to use instead of the shipped packs (tests use a tiny one).
     ``packs``: where the generator draws phrases from (None: built-in sentences only).
     ``only``: keep the rows whose key starts with one of these (the baselines always run).
+    ``warmup``: run every row once over a few calls first (tests skip it).
+    ``clock``: "cpu" (process CPU time: other processes on a busy machine barely move it) or
+    "wall" (elapsed time).
     """
     say = progress or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="poise-bench-", dir=workdir) as tmp:
@@ -330,15 +341,17 @@ def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules
         rows = build_rows(setup)
         if only:
             rows = [r for r in rows if r.key in ALWAYS or any(r.key.startswith(o) for o in only)]
-        for row in rows:
+        for row in rows if warmup else ():
             if not row.skipped:
                 _attempt(row, lambda: row.run(warm))
         for rep in range(repeats):
             for row in rows:
                 if not row.skipped:
                     say(f"round {rep + 1}/{repeats}: {row.key}")
-                    _attempt(row, lambda: row.seconds.append(_time(row.run, work)))
-        return results(rows, work, setup, repeats, seed)
+                    _attempt(row, lambda: row.seconds.append(_time(row.run, work, CLOCKS[clock])))
+        res = results(rows, work, setup, repeats, seed)
+        res["clock"] = clock
+        return res
 
 
 def _attempt(row: Row, action: Callable[[], Any]) -> None:
@@ -393,7 +406,7 @@ def render(res: dict[str, Any]) -> None:
     console = Console(width=None if sys.stdout.isatty() else 160)
     m = res["machine"]
     table = Table(title=f"poise throughput: {res['calls']} calls, {res['turns']} turns, {res['words']:,} words "
-                        f"(best of {res['repeats']})", title_justify="left")
+                        f"(best of {res['repeats']}, {res.get('clock', 'cpu')} time)", title_justify="left")
     for name, justify in (("row", "left"), ("what", "left"), ("rules", "left"), ("words/s", "right"),
                           ("median", "right"), ("× tokenize", "right"), ("× regex", "right"), ("note", "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -420,7 +433,7 @@ PROFILE_TARGETS = ("engine.300", "engine.default", "e2e")
 
 
 def profile(target: str = "engine.300", calls: int = 300, seed: int = 7, *, default_rules: Path | None = None,
-            n_rules: int = 300, limit: int = 25) -> str:
+            n_rules: int = 300, limit: int = 25, packs: Path | None = generate.DEFAULT_PACKS) -> str:
     """cProfile one pass of ``target`` (engine.300, engine.default or e2e); the top functions by
     own time and by cumulative time, as text."""
     import cProfile
@@ -434,7 +447,7 @@ def profile(target: str = "engine.300", calls: int = 300, seed: int = 7, *, defa
         raise ValueError(f"profile target {target!r} is not one of {', '.join(PROFILE_TARGETS)}")
     with tempfile.TemporaryDirectory(prefix="poise-bench-") as tmp:
         tmpdir = Path(tmp)
-        all_calls = generate.generate(calls, seed)
+        all_calls = generate.generate(calls, seed, packs)
         work = Workload.build(all_calls, tmpdir, "calls")
         warm = Workload.build(all_calls[:20], tmpdir, "warmup")
         if target == "e2e":
@@ -443,10 +456,13 @@ def profile(target: str = "engine.300", calls: int = 300, seed: int = 7, *, defa
             what = "poise score DIR -f jsonl"
 
             def once(w: Workload) -> None:
-                run_cli([*args[:1], str(w.folder), *args[2:]])
+                code, err = run_cli([*args[:1], str(w.folder), *args[2:]])
+                if code:
+                    raise RuntimeError(f"poise score exited {code}: {err}")
         else:
             if target == "engine.300":
-                rules = load_ruleset([phrase_rules.write_phrase_rules(tmpdir / "rules", n_rules)], defaults=False)
+                folder = phrase_rules.write_phrase_rules(tmpdir / "rules", n_rules, packs=packs)
+                rules = load_ruleset([folder], defaults=False)
                 what = f"engine, {len(rules)} phrase rules"
             else:
                 rules = load_ruleset([default_rules], defaults=False) if default_rules else load_ruleset()
@@ -482,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="KEY",
                         help="run only rows whose key starts with KEY, e.g. --only engine (repeatable; "
                              "tokenize and regex.default always run)")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="cpu",
+                        help="cpu: process CPU time (default; steadier on a shared machine), wall: elapsed")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--profile", nargs="?", const="engine.300", choices=PROFILE_TARGETS, metavar="TARGET",
                         help="after the table, cProfile one pass of TARGET: engine.300 (default), "
@@ -497,11 +515,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from poise.errors import ConfigError
     if args.profile_only:
         print(profile(args.profile or "engine.300", calls, args.seed, default_rules=args.rules,
-                      n_rules=args.synthetic_rules))
+                      n_rules=args.synthetic_rules, packs=None if args.no_packs else generate.DEFAULT_PACKS))
         return 0
     try:
         res = measure(calls, repeats, args.seed, default_rules=args.rules, synthetic_rules=args.synthetic_rules,
-                      packs=None if args.no_packs else generate.DEFAULT_PACKS, only=args.only, progress=say)
+                      packs=None if args.no_packs else generate.DEFAULT_PACKS, only=args.only,
+                      clock=args.clock, progress=say)
     except ConfigError as exc:
         print(f"bench: the rules do not load (fix them, or pass --rules DIR):\n{exc}", file=sys.stderr)
         return 2
@@ -510,7 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         render(res)
     if args.profile:
-        print(profile(args.profile, calls, args.seed, default_rules=args.rules, n_rules=args.synthetic_rules),
+        print(profile(args.profile, calls, args.seed, default_rules=args.rules, n_rules=args.synthetic_rules,
+                      packs=None if args.no_packs else generate.DEFAULT_PACKS),
               file=sys.stderr if args.json else sys.stdout)
     return 0
 

@@ -100,7 +100,7 @@ def test_synthetic_phrase_rules_load(phrase_rules, tmp_path):
 def test_every_row_measures_a_positive_rate_and_ratios(bench_run, phrase_rules, tmp_path):
     defaults = phrase_rules.write_phrase_rules(tmp_path / "defaults", 25, seed=5, packs=None)
     res = bench_run.measure(calls=20, repeats=1, seed=7, default_rules=defaults, synthetic_rules=40,
-                            workdir=tmp_path, packs=None)
+                            workdir=tmp_path, packs=None, warmup=False)
     keys = [r["key"] for r in res["rows"]]
     assert keys == ["tokenize", "regex.default", "regex.300", "engine.default", "engine.300", "load",
                     "e2e.files", "e2e.jsonl"]
@@ -115,5 +115,5 @@ def test_every_row_measures_a_positive_rate_and_ratios(bench_run, phrase_rules, 
 
 
 def test_profile_reports_the_engine(bench_run, tmp_path):
-    text = bench_run.profile("engine.300", calls=3, n_rules=20, limit=5)
+    text = bench_run.profile("engine.300", calls=3, n_rules=20, limit=5, packs=None)
     assert "analyze_many" in text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from .batch import InputError, LoadedFile, discover, load_files
 from .detect import Detector
@@ -37,6 +37,8 @@ class Scorer:
     model: str | None = None
     redact: bool = True
     load_options: LoadOptions = field(default_factory=LoadOptions)
+    ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)  # file glob -> rule ids
+    ignore_origin: str = "config"
 
     def __post_init__(self) -> None:
         rules = load_ruleset(self.rule_dirs, defaults=self.default_rules, only=self.only, disable=self.disable)
@@ -55,7 +57,22 @@ class Scorer:
 
     def score_transcripts(self, transcripts: Iterable[Transcript]) -> Iterator[CallResult]:
         for analysis in self.detector.analyze_many(transcripts):
-            yield build_result(analysis, self.scorecard, self.rule_categories, redact_pii=self.redact)
+            yield build_result(analysis, self.scorecard, self.rule_categories, redact_pii=self.redact,
+                               ignore=self.ignored_for(analysis.transcript.source),
+                               ignore_origin=f"ignore in {self.ignore_origin}")
+
+    def ignored_for(self, source: str) -> list[str]:
+        """Rule ids the configuration suppresses for this file (globs match the path or name)."""
+        import fnmatch
+        if not self.ignore or not source:
+            return []
+        path = Path(source)
+        out: list[str] = []
+        for glob, ids in self.ignore.items():
+            if fnmatch.fnmatch(path.as_posix(), glob) or fnmatch.fnmatch(path.name, glob) \
+                    or fnmatch.fnmatch(path.as_posix(), f"*/{glob}"):
+                out.extend(ids)
+        return out
 
     def score_files(self, paths: Iterable[str | Path], include: Sequence[str] = (),
                     exclude: Sequence[str] = ()) -> Iterator[CallResult | InputError]:

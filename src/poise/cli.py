@@ -59,7 +59,9 @@ def _main(
     _state["debug"] = debug
 
 
-def _parse_size(value: str) -> int:
+def _parse_size(value: Optional[str]) -> int:
+    if value is None:
+        return 50_000_000
     text = value.strip().upper().replace(" ", "")
     units = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1}
     for unit, factor in units.items():
@@ -136,54 +138,130 @@ def _outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optiona
     return pairs
 
 
-@app.command()
-def score(
-    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (walked recursively).",
-                                                show_default=False)],
-    include: Annotated[list[str], typer.Option("--include", help="Glob of files to read in folders "
-                                               "(repeatable; default: all supported extensions).")] = [],
-    exclude: Annotated[list[str], typer.Option("--exclude", help="Glob of files to skip (repeatable).")] = [],
-    input_format: Annotated[Optional[InputFormat], typer.Option(
-        "--input-format", help="Force the input format instead of sniffing it.")] = None,
-    agent: Annotated[Optional[str], typer.Option(
-        "--agent", help="The speaker label of the agent, when the source does not say.")] = None,
-    csv_columns: Annotated[Optional[str], typer.Option(
-        "--csv-columns", help="Map CSV columns, e.g. 'speaker=Who,text=Utterance,start=Begin'.")] = None,
-    max_file_size: Annotated[str, typer.Option("--max-file-size", help="Skip larger files.")] = "50MB",
-    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
-    no_default_rules: NoDefaultsOpt = False,
-    scorecard: Annotated[Optional[Path], typer.Option("--scorecard", help="Your scorecard YAML "
-                                                      "(default: the shipped one).")] = None,
-    output_format: Annotated[list[str], typer.Option("--format", "-f", help="table, json, jsonl, csv, md or "
-                                                     "html (repeatable, one per --output).")] = [],
-    output: Annotated[list[Path], typer.Option("--output", "-o", help="Write a report to this file "
-                                               "(repeatable; format from --format or the extension).")] = [],
-    group_by: Annotated[Optional[str], typer.Option("--group-by", help="Aggregate by a metadata key "
-                                                    "(agent, team, queue...).")] = None,
-    csv_findings: Annotated[bool, typer.Option("--csv-findings", help="CSV: one row per finding "
-                                               "instead of one per call.")] = False,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Do not mask personal data in outputs.")] = False,
-) -> None:
-    """Score transcripts: files and folders in any supported format."""
-    from .api import Scorer
-    from .batch import InputError
-    from .formats import LoadOptions
+# -- options shared by score, check and show ------------------------------------------------------
+PathsArg = Annotated[list[Path], typer.Argument(help="Transcript files, call scripts or folders (walked "
+                                                "recursively).", show_default=False)]
+IncludeOpt = Annotated[list[str], typer.Option("--include", help="Glob of files to read in folders "
+                                               "(repeatable; default: all supported extensions).")]
+ExcludeOpt = Annotated[list[str], typer.Option("--exclude", help="Glob of files to skip (repeatable).")]
+InputFormatOpt = Annotated[Optional[InputFormat], typer.Option("--input-format",
+                                                               help="Force the input format instead of sniffing it.")]
+AgentOpt = Annotated[Optional[str], typer.Option("--agent", help="The speaker label of the agent, when the "
+                                                 "source does not say.")]
+CsvColumnsOpt = Annotated[Optional[str], typer.Option("--csv-columns", help="Map CSV columns, e.g. "
+                                                      "'speaker=Who,text=Utterance,start=Begin'.")]
+MaxSizeOpt = Annotated[Optional[str], typer.Option("--max-file-size", help="Skip larger files [default: 50MB].")]
+ScorecardOpt = Annotated[Optional[Path], typer.Option("--scorecard", help="Your scorecard YAML (default: the shipped one).")]
+FormatOpt = Annotated[list[str], typer.Option("--format", "-f", help="table, json, jsonl, csv, md, html, junit, "
+                                              "sarif or github (repeatable, one per --output).")]
+OutputOpt = Annotated[list[Path], typer.Option("--output", "-o", help="Write a report to this file "
+                                               "(repeatable; format from --format or the extension).")]
+GroupByOpt = Annotated[Optional[str], typer.Option("--group-by", help="Aggregate by a metadata key (agent, team, queue...).")]
+CsvFindingsOpt = Annotated[bool, typer.Option("--csv-findings", help="CSV: one row per finding instead of one per call.")]
+NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Do not mask personal data in outputs.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of "
+                                                   "./poise.yaml or [tool.poise] in ./pyproject.toml.")]
 
-    pairs = _outputs(output_format, output)
-    options = LoadOptions(input_format=input_format.value if input_format else None,
-                          agent_label=agent, csv_columns=_parse_columns(csv_columns),
-                          max_file_size=_parse_size(max_file_size))
-    scorer = Scorer(rule_dirs=rules, scorecard_path=scorecard, only=only, disable=disable,
-                    default_rules=not no_default_rules, model=model, redact=not no_redact,
-                    load_options=options)
+
+def _config(config_path: Optional[Path], **cli):
+    """The effective settings: defaults < config file < command-line flags."""
+    from .config import load_config
+    if config_path is not None and not config_path.is_file():
+        raise UsageError(f"--config {config_path}: no such file")
+    return load_config(path=config_path).with_cli(**cli)
+
+
+def _scorer(cfg, csv_columns: Optional[str] = None):
+    from .api import Scorer
+    from .formats import LoadOptions
+    options = LoadOptions(input_format=cfg.get("input_format"), agent_label=cfg.get("agent"),
+                          aliases=cfg.get("aliases"), csv_columns=_parse_columns(csv_columns),
+                          max_file_size=_parse_size(cfg.get("max_file_size")))
+    scorer = Scorer(rule_dirs=[Path(p) for p in cfg.get("rules")],
+                    scorecard_path=Path(cfg.get("scorecard")) if cfg.get("scorecard") else None,
+                    only=cfg.get("only"), disable=cfg.get("disable"), default_rules=cfg.get("default_rules"),
+                    model=cfg.get("model"), redact=cfg.get("redact"), load_options=options,
+                    ignore=cfg.get("ignore"), ignore_origin=cfg.settings["ignore"].origin)
     _warn(scorer.warnings)
+    return scorer
+
+
+def _run(scorer, cfg, paths: list[Path]):
+    from .batch import InputError
     results, errors = [], []
-    for item in scorer.score_files(paths, include, exclude):
+    for item in scorer.score_files(paths, cfg.get("include"), cfg.get("exclude")):
         (errors if isinstance(item, InputError) else results).append(item)
     if not results and not errors:
         raise UsageError("no transcript files found in " + ", ".join(map(str, paths)))
-    _write_reports(pairs, results, errors, _context(scorer, group_by, csv_findings))
+    return results, errors
+
+
+@app.command()
+def score(
+    paths: PathsArg, include: IncludeOpt = [], exclude: ExcludeOpt = [], input_format: InputFormatOpt = None,
+    agent: AgentOpt = None, csv_columns: CsvColumnsOpt = None, max_file_size: MaxSizeOpt = None,
+    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
+    no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None,
+    output_format: FormatOpt = [], output: OutputOpt = [], group_by: GroupByOpt = None,
+    csv_findings: CsvFindingsOpt = False, no_redact: NoRedactOpt = False, config: ConfigOpt = None,
+) -> None:
+    """Score transcripts: files and folders in any supported format."""
+    pairs = _outputs(output_format, output)
+    cfg = _config(config, include=include, exclude=exclude, agent=agent, max_file_size=max_file_size,
+                  input_format=input_format.value if input_format else None, rules=[str(r) for r in rules],
+                  only=only, disable=disable, model=model, scorecard=str(scorecard) if scorecard else None,
+                  group_by=group_by, default_rules=False if no_default_rules else None,
+                  redact=False if no_redact else None)
+    scorer = _scorer(cfg, csv_columns)
+    results, errors = _run(scorer, cfg, paths)
+    _write_reports(pairs, results, errors, _context(scorer, cfg.get("group_by"), csv_findings))
     raise typer.Exit(EXIT_UNREADABLE if errors else EXIT_OK)
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    fail_under: Annotated[Optional[float], typer.Option("--fail-under", help="Fail when a call scores below this.")] = None,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Fail on a deduction of this severity or "
+                                                   "worse: info, minor, major, critical.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A JSON report (poise score --format "
+                                                     "json) to compare against: only new deductions fail.")] = None,
+    max_drop: Annotated[Optional[float], typer.Option("--max-drop", help="With --baseline: fail when a call's "
+                                                      "score drops more than this many points.")] = None,
+    allow_unreadable: Annotated[bool, typer.Option("--allow-unreadable", help="Do not fail (exit 3) on "
+                                                   "unreadable inputs.")] = False,
+    include: IncludeOpt = [], exclude: ExcludeOpt = [], input_format: InputFormatOpt = None,
+    agent: AgentOpt = None, csv_columns: CsvColumnsOpt = None, max_file_size: MaxSizeOpt = None,
+    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
+    no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None,
+    output_format: FormatOpt = [], output: OutputOpt = [], no_redact: NoRedactOpt = False, config: ConfigOpt = None,
+) -> None:
+    """The CI gate: score calls and call scripts, exit 1 when thresholds or the baseline fail."""
+    from .gate import GateOptions, evaluate
+    from .rules.model import SEVERITIES
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}")
+    if max_drop is not None and baseline is None:
+        raise UsageError("--max-drop needs --baseline")
+    pairs = _outputs(output_format, output)
+    cfg = _config(config, include=include, exclude=exclude, agent=agent, max_file_size=max_file_size,
+                  input_format=input_format.value if input_format else None, rules=[str(r) for r in rules],
+                  only=only, disable=disable, model=model, scorecard=str(scorecard) if scorecard else None,
+                  default_rules=False if no_default_rules else None, redact=False if no_redact else None,
+                  fail_under=fail_under, fail_on=fail_on, baseline=str(baseline) if baseline else None,
+                  max_drop=max_drop)
+    scorer = _scorer(cfg, csv_columns)
+    results, errors = _run(scorer, cfg, paths)
+    gate = evaluate(results, errors, GateOptions(
+        fail_under=cfg.get("fail_under"), fail_on=cfg.get("fail_on"),
+        baseline=Path(cfg.get("baseline")) if cfg.get("baseline") else None,
+        max_drop=cfg.get("max_drop"), allow_unreadable=allow_unreadable))
+    _write_reports(pairs, results, errors, _context(scorer, None, False, gate))
+    from .report import gate_view
+    gate_view.render(gate)
+    if errors and not allow_unreadable:
+        raise typer.Exit(EXIT_UNREADABLE)
+    raise typer.Exit(EXIT_OK if gate["passed"] else EXIT_GATE)
 
 
 def _warn(warnings: list[str]) -> None:
@@ -201,18 +279,20 @@ def _context(scorer, group_by: Optional[str], csv_findings: bool, gate: Optional
 
 
 def _write_reports(pairs, results, errors, ctx) -> None:
-    from .report import atomic_write, renderer, terminal
+    from .report import atomic_write, console, renderer
     for fmt, path in pairs:
         if fmt == "table":
+            from .report import terminal
             terminal.render(results, errors, ctx)
             continue
         text = renderer(fmt)(results, errors, ctx)
         if path is None:
             sys.stdout.write(text)
+            sys.stdout.flush()
+            from .report import terminal
             terminal.render_problems(results, errors)
         else:
             atomic_write(path, text)
-            from .report import console
             console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
 
 
@@ -220,26 +300,19 @@ def _write_reports(pairs, results, errors, ctx) -> None:
 def show(
     path: Annotated[Path, typer.Argument(help="One transcript file.")],
     call_id: Annotated[Optional[str], typer.Option("--call", help="Which call, when the file holds several.")] = None,
-    input_format: Annotated[Optional[InputFormat], typer.Option("--input-format")] = None,
-    agent: Annotated[Optional[str], typer.Option("--agent")] = None,
+    input_format: InputFormatOpt = None, agent: AgentOpt = None,
     rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
-    no_default_rules: NoDefaultsOpt = False,
-    scorecard: Annotated[Optional[Path], typer.Option("--scorecard")] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact")] = False,
+    no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None, no_redact: NoRedactOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """One call for a trainer: the transcript with evidence highlighted, sections, coaching tips."""
-    from .api import Scorer
-    from .batch import InputError
-    from .formats import LoadOptions
     from .report import terminal
-    options = LoadOptions(input_format=input_format.value if input_format else None, agent_label=agent)
-    scorer = Scorer(rule_dirs=rules, scorecard_path=scorecard, only=only, disable=disable,
-                    default_rules=not no_default_rules, model=model, redact=not no_redact,
-                    load_options=options)
-    _warn(scorer.warnings)
-    items = list(scorer.score_files([path]))
-    errors = [i for i in items if isinstance(i, InputError)]
-    results = [i for i in items if not isinstance(i, InputError)]
+    cfg = _config(config, agent=agent, input_format=input_format.value if input_format else None,
+                  rules=[str(r) for r in rules], only=only, disable=disable, model=model,
+                  scorecard=str(scorecard) if scorecard else None,
+                  default_rules=False if no_default_rules else None, redact=False if no_redact else None)
+    scorer = _scorer(cfg)
+    results, errors = _run(scorer, cfg, [path])
     if errors:
         terminal.render_problems([], errors)
         raise typer.Exit(EXIT_UNREADABLE)
@@ -249,6 +322,53 @@ def show(
             raise UsageError(f"no call {call_id!r} in {path}")
     for result in results:
         terminal.render_call(result, _context(scorer, None, False))
+
+
+config_app = typer.Typer(help="Project configuration (poise.yaml or [tool.poise]).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None) -> None:
+    """Print every setting's effective value and where it came from."""
+    from .config import SETTINGS
+    from .report import config_table
+    cfg = _config(config)
+    config_table.render(cfg, SETTINGS)
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("eval")
+def eval_command(
+    paths: Annotated[list[Path], typer.Argument(help="Labelled JSONL files: native transcripts plus "
+                                                "'labels' (see docs/accuracy.md).", show_default=False)],
+    output_format: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
+    show_errors: Annotated[bool, typer.Option("--show-errors", help="List false positives and false negatives.")] = False,
+    category: Annotated[list[str], typer.Option("--category", help="Report only this category (repeatable).")] = [],
+    rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    fail_under_precision: Annotated[Optional[float], typer.Option(
+        "--fail-under-precision", min=0.0, max=1.0,
+        help="Exit 1 when a category's precision is below this (0-1).")] = None,
+    fail_under_recall: Annotated[Optional[float], typer.Option(
+        "--fail-under-recall", min=0.0, max=1.0,
+        help="Exit 1 when a category's recall is below this (0-1).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")] = 1,
+) -> None:
+    """Measure detection against human labels: precision, recall, F1 per behaviour."""
+    from . import evaluate
+    from .report import evaluation as report
+
+    detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
+    result = evaluate.evaluate_files(paths, detector, categories=category, keep_errors=show_errors,
+                                     jobs=jobs)
+    failures = evaluate.gate(result, fail_under_precision, fail_under_recall)
+    report.render(result, output_format.value, show_errors=show_errors, failures=failures)
+    raise typer.Exit(EXIT_GATE if failures else EXIT_OK)
 
 
 rules_app = typer.Typer(help="Write, check and test rules.", no_args_is_help=True)
@@ -367,6 +487,26 @@ def rules_import_contact_lens(
                        f"info): {', '.join(counts['user_categories'])}"))
     out.print(Text(f"Review the files, add no_match examples by hand, then run: poise rules validate {output} "
                    f"&& poise rules test {output}"))
+
+
+@app.command("init")
+def init_command(
+    directory: Annotated[Path, typer.Argument(help="The repository folder to set up.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite starter files that already exist.")] = False,
+) -> None:
+    """Write a starter poise.yaml, an example team rule and a GitHub Actions workflow."""
+    from rich.text import Text
+    from .init import InitConflict, write_starter
+    from .report import console
+    try:
+        written = write_starter(directory, force=force)
+    except InitConflict as exc:
+        console(stderr=True).print(Text.assemble(("error", "red"), f": {exc}"))
+        raise typer.Exit(EXIT_USAGE)
+    for path in written:
+        console().print(Text(f"wrote {path}"))
+    console().print(Text("Next: put transcripts in calls/ and call scripts in scripts/, then run "
+                         "`poise rules test poise-rules/` and `poise check calls/ scripts/`."))
 
 
 def main() -> None:

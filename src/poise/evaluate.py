@@ -101,13 +101,13 @@ class EvalInputError(UsageError):
 def read_records(paths: Sequence[Path], known: Iterable[str] = ()) -> Iterator[LabelledRecord]:
     """Stream labelled records from JSONL files, in order. ``known`` adds category names (a
     team's own) to ``CATEGORIES`` for checking label names. Raises EvalInputError(file:line)."""
-    from .formats import LoadOptions
-    from .formats import native
-    from .roles import assign_roles
+    parse = RecordParser(known)
+    for path, lineno, line in _lines(paths):
+        yield parse(path, lineno, line)
 
-    known_set = set(CATEGORIES) | set(known)
-    all_categories = frozenset(CATEGORIES)
-    options = LoadOptions()
+
+def _lines(paths: Sequence[Path]) -> Iterator[tuple[Path, int, str]]:
+    """(file, line number, line) for every non-blank line, streamed."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -116,68 +116,77 @@ def read_records(paths: Sequence[Path], known: Iterable[str] = ()) -> Iterator[L
             handle = open(path, encoding="utf-8-sig")
         except OSError as exc:
             raise EvalInputError(f"{path}: {exc.strerror or exc}") from exc
-        count = 0
+        count = lineno = 0
         with handle:
-            lineno = 0
             try:
                 for lineno, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    count += 1
-                    yield _record(line, path, lineno, options, native, assign_roles,
-                                  known_set, all_categories)
+                    if line.strip():
+                        count += 1
+                        yield path, lineno, line
             except UnicodeDecodeError as exc:
                 raise EvalInputError(f"{path}:{lineno + 1}: not valid UTF-8 ({exc.reason})") from exc
         if not count:
             raise EvalInputError(f"{path}: no labelled records (the file is empty)")
 
 
-def _record(line: str, path: Path, lineno: int, options: Any, native: Any, assign_roles: Any,
-            known: set[str], all_categories: frozenset[str]) -> LabelledRecord:
-    where = f"{path}:{lineno}"
+class RecordParser:
+    """Turns one JSONL line into a LabelledRecord, or raises EvalInputError with file:line."""
 
-    def fail(message: str) -> EvalInputError:
-        return EvalInputError(f"{where}: {message}")
+    def __init__(self, known: Iterable[str] = ()) -> None:
+        from .formats import LoadOptions
+        self.known = set(CATEGORIES) | set(known)
+        self.all_categories = frozenset(CATEGORIES)
+        self.options = LoadOptions()
 
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise fail(f"malformed JSON at column {exc.colno}: {exc.msg}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
-        raise fail("expected a poise transcript object with 'turns' and 'labels'")
-    labels = data.get("labels")
-    if not isinstance(labels, dict):
-        raise fail("no 'labels' object (expected labels: {turn: N, positive: [...]})")
-    for key in set(labels) - set(LABEL_KEYS):  # other keys (note, hard_negative...) are for people
-        import difflib
-        hint = difflib.get_close_matches(key, LABEL_KEYS, n=1, cutoff=0.75)
-        if hint:
-            raise fail(f"unknown key labels.{key} (did you mean {hint[0]!r}?)")
-    raw_turn = labels.get("turn")
-    if not isinstance(raw_turn, int) or isinstance(raw_turn, bool):
-        raise fail("labels.turn must be an integer (the 0-based index of the labelled turn)")
-    raw_turns = data["turns"]
-    if not 0 <= raw_turn < len(raw_turns):
-        raise fail(f"labels.turn {raw_turn} is out of range (the record has {len(raw_turns)} turn(s))")
-    positive = _names(labels.get("positive", []), "positive", known, fail)
-    judged = all_categories if labels.get("judged") is None else _names(labels["judged"], "judged", known, fail)
-    politeness = labels.get("politeness")
-    if politeness is not None and (not isinstance(politeness, (int, float)) or isinstance(politeness, bool)):
-        raise fail("labels.politeness must be a number")
-    record_id = str(data.get("id") or f"{path.stem}:{lineno}")
-    try:
-        # the loader's own conversion; its per-record JSON Schema validation (the slowest step
-        # by far on 200k short records) only when the record is not plainly valid
-        transcript = (native._one(data, record_id, path, options) if _plainly_valid(data)
-                      else native.load_data(data, path, options)[0].with_(id=record_id))
-    except LoadError as exc:
-        raise fail(str(exc)) from exc
-    transcript = assign_roles(transcript)
-    kept = [i for i, t in enumerate(raw_turns) if isinstance(t, dict) and str(t.get("text", "")).strip()]
-    if raw_turn not in kept:
-        raise fail(f"labels.turn {raw_turn} is an empty turn")
-    return LabelledRecord(record_id, where, transcript, kept.index(raw_turn), raw_turn, positive,
-                          judged | positive, None if politeness is None else float(politeness))
+    def __call__(self, path: Path, lineno: int, line: str) -> LabelledRecord:
+        from .formats import native
+        from .roles import assign_roles
+
+        where = f"{path}:{lineno}"
+
+        def fail(message: str) -> EvalInputError:
+            return EvalInputError(f"{where}: {message}")
+
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise fail(f"malformed JSON at column {exc.colno}: {exc.msg}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
+            raise fail("expected a poise transcript object with 'turns' and 'labels'")
+        labels = data.get("labels")
+        if not isinstance(labels, dict):
+            raise fail("no 'labels' object (expected labels: {turn: N, positive: [...]})")
+        for key in set(labels) - set(LABEL_KEYS):  # other keys (note, hard_negative...) are for people
+            import difflib
+            hint = difflib.get_close_matches(key, LABEL_KEYS, n=1, cutoff=0.75)
+            if hint:
+                raise fail(f"unknown key labels.{key} (did you mean {hint[0]!r}?)")
+        raw_turn = labels.get("turn")
+        if not isinstance(raw_turn, int) or isinstance(raw_turn, bool):
+            raise fail("labels.turn must be an integer (the 0-based index of the labelled turn)")
+        raw_turns = data["turns"]
+        if not 0 <= raw_turn < len(raw_turns):
+            raise fail(f"labels.turn {raw_turn} is out of range (the record has {len(raw_turns)} turn(s))")
+        positive = _names(labels.get("positive", []), "positive", self.known, fail)
+        judged = (self.all_categories if labels.get("judged") is None
+                  else _names(labels["judged"], "judged", self.known, fail))
+        politeness = labels.get("politeness")
+        if politeness is not None and (not isinstance(politeness, (int, float)) or isinstance(politeness, bool)):
+            raise fail("labels.politeness must be a number")
+        record_id = str(data.get("id") or f"{path.stem}:{lineno}")
+        try:
+            # the loader's own conversion; its per-record JSON Schema validation (the slowest step
+            # by far on 200k short records) only when the record is not plainly valid
+            transcript = (native._one(data, record_id, path, self.options) if _plainly_valid(data)
+                          else native.load_data(data, path, self.options)[0].with_(id=record_id))
+        except LoadError as exc:
+            raise fail(str(exc)) from exc
+        transcript = assign_roles(transcript)
+        kept = [i for i, t in enumerate(raw_turns) if isinstance(t, dict) and str(t.get("text", "")).strip()]
+        if raw_turn not in kept:
+            raise fail(f"labels.turn {raw_turn} is an empty turn")
+        return LabelledRecord(record_id, where, transcript, kept.index(raw_turn), raw_turn, positive,
+                              judged | positive, None if politeness is None else float(politeness))
 
 
 def _plainly_valid(data: dict[str, Any]) -> bool:
@@ -382,57 +391,92 @@ def default_polarities(rules: Sequence[Rule]) -> dict[str, str]:
     return out
 
 
-def evaluate(records: Iterable[LabelledRecord], detector: "Detector", *,
-             categories: Sequence[str] = (), keep_errors: bool = False,
-             files: Sequence[str] = (), batch_size: int = 256) -> Evaluation:
-    """Run the detector over the records (streamed, batched) and count against the labels.
-    ``categories`` restricts the per-category figures (the politeness task uses every finding)."""
-    polarity = default_polarities(detector.rules)
-    selected = set(categories)
-    counts: dict[str, CategoryCounts] = {c: CategoryCounts(c) for c in categories}
-    false_positives: list[EvalError] = []
-    false_negatives: list[EvalError] = []
-    politeness: list[tuple[float, float, bool]] = []
-    pending: deque[LabelledRecord] = deque()
-    n_records = 0
+@dataclass
+class Tally:
+    """Running counts over records; tallies of separate chunks merge (parallel runs)."""
 
-    def transcripts() -> Iterator["Transcript"]:
-        for record in records:
-            pending.append(record)
-            yield record.transcript
+    polarity: dict[str, str]
+    selected: frozenset[str]
+    keep_errors: bool
+    counts: dict[str, CategoryCounts] = field(default_factory=dict)
+    false_positives: list[EvalError] = field(default_factory=list)
+    false_negatives: list[EvalError] = field(default_factory=list)
+    politeness: list[tuple[float, float, bool]] = field(default_factory=list)
+    records: int = 0
 
-    for analysis in detector.analyze_many(transcripts(), batch_size=batch_size):
-        record = pending.popleft()
-        n_records += 1
-        on_turn = [f for f in analysis.findings if f.turn == record.turn]
+    @classmethod
+    def new(cls, rules: Sequence[Rule], categories: Sequence[str] = (), keep_errors: bool = False) -> "Tally":
+        tally = cls(default_polarities(rules), frozenset(categories), keep_errors)
+        tally.counts = {c: CategoryCounts(c) for c in categories}
+        return tally
+
+    def empty(self) -> "Tally":
+        return Tally(self.polarity, self.selected, self.keep_errors)
+
+    def run(self, records: Iterable[LabelledRecord], detector: "Detector", batch_size: int = 256) -> None:
+        """Analyze the records through ``Detector.analyze_many`` (batched ``nlp.pipe``); only the
+        records of the batch in flight are held."""
+        pending: deque[LabelledRecord] = deque()
+
+        def transcripts() -> Iterator["Transcript"]:
+            for record in records:
+                pending.append(record)
+                yield record.transcript
+
+        for analysis in detector.analyze_many(transcripts(), batch_size=batch_size):
+            self.add(pending.popleft(), analysis.findings)
+
+    def add(self, record: LabelledRecord, findings: Sequence["Finding"]) -> None:
+        self.records += 1
+        on_turn = [f for f in findings if f.turn == record.turn]
         detected: dict[str, list[str]] = {}
         for f in on_turn:
-            if f.polarity == polarity.get(f.category):
+            if f.polarity == self.polarity.get(f.category):
                 detected.setdefault(f.category, []).append(f.text)
         if record.politeness is not None:
-            politeness.append((record.politeness, politeness_score(on_turn), bool(on_turn)))
-        judged = record.judged & selected if selected else record.judged
+            self.politeness.append((record.politeness, politeness_score(on_turn), bool(on_turn)))
+        judged = record.judged & self.selected if self.selected else record.judged
         for category in judged:
-            c = counts.get(category) or counts.setdefault(category, CategoryCounts(category))
+            c = self.counts.get(category) or self.counts.setdefault(category, CategoryCounts(category))
             c.judged += 1
             is_positive, found = category in record.positive, category in detected
             if is_positive and found:
                 c.tp += 1
             elif found:
                 c.fp += 1
-                if keep_errors:
-                    false_positives.append(_error("false-positive", record, category,
-                                                  tuple(detected[category])))
+                if self.keep_errors:
+                    self.false_positives.append(_error("false-positive", record, category,
+                                                       tuple(detected[category])))
             elif is_positive:
                 c.fn += 1
-                if keep_errors:
-                    false_negatives.append(_error("false-negative", record, category, tuple(
+                if self.keep_errors:
+                    self.false_negatives.append(_error("false-negative", record, category, tuple(
                         f"{f.category} ({f.polarity}): {f.text}" for f in on_turn)))
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    ordered = sorted(counts.values(), key=lambda c: (order.get(c.category, len(order)), c.category))
-    return Evaluation(list(files), n_records, len(detector.rules), detector.rules_hash, ordered,
-                      false_positives, false_negatives,
-                      politeness_task(politeness) if politeness else None)
+
+    def merge(self, other: "Tally") -> None:
+        self.records += other.records
+        for category, counts in other.counts.items():
+            self.counts.setdefault(category, CategoryCounts(category)).add(counts)
+        self.false_positives.extend(other.false_positives)
+        self.false_negatives.extend(other.false_negatives)
+        self.politeness.extend(other.politeness)
+
+    def result(self, detector: "Detector", files: Sequence[str] = ()) -> Evaluation:
+        order = {c: i for i, c in enumerate(CATEGORIES)}
+        ordered = sorted(self.counts.values(), key=lambda c: (order.get(c.category, len(order)), c.category))
+        return Evaluation(list(files), self.records, len(detector.rules), detector.rules_hash, ordered,
+                          self.false_positives, self.false_negatives,
+                          politeness_task(self.politeness) if self.politeness else None)
+
+
+def evaluate(records: Iterable[LabelledRecord], detector: "Detector", *,
+             categories: Sequence[str] = (), keep_errors: bool = False,
+             files: Sequence[str] = (), batch_size: int = 256) -> Evaluation:
+    """Run the detector over the records (streamed, batched) and count against the labels.
+    ``categories`` restricts the per-category figures (the politeness task uses every finding)."""
+    tally = Tally.new(detector.rules, categories, keep_errors)
+    tally.run(records, detector, batch_size)
+    return tally.result(detector, files)
 
 
 def _error(kind: str, record: LabelledRecord, category: str, fired: tuple[str, ...]) -> EvalError:
@@ -441,8 +485,9 @@ def _error(kind: str, record: LabelledRecord, category: str, fired: tuple[str, .
 
 
 def evaluate_files(paths: Sequence[Path], detector: "Detector", *, categories: Sequence[str] = (),
-                   keep_errors: bool = False) -> Evaluation:
-    """``poise eval``: check the options, then stream every file through :func:`evaluate`."""
+                   keep_errors: bool = False, jobs: int = 1) -> Evaluation:
+    """``poise eval``: check the options, then stream every file through the detector, in
+    ``jobs`` processes (0: one per CPU) when more than one."""
     if not paths:
         raise UsageError("give at least one labelled .jsonl file")
     own = {r.category for r in detector.rules}
@@ -453,9 +498,69 @@ def evaluate_files(paths: Sequence[Path], detector: "Detector", *, categories: S
             hint = difflib.get_close_matches(category, known, n=1)
             raise UsageError(f"--category: unknown category {category!r}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-    records = read_records(paths, own)
-    return evaluate(records, detector, categories=list(dict.fromkeys(categories)),
-                    keep_errors=keep_errors, files=[str(p) for p in paths])
+    if jobs < 0:
+        raise UsageError(f"--jobs must be 0 (one per CPU) or more, got {jobs}")
+    tally = Tally.new(detector.rules, list(dict.fromkeys(categories)), keep_errors)
+    parse = RecordParser(own)
+    jobs = jobs or _cpus()
+    if jobs > 1 and _can_fork():
+        _parallel(paths, detector, parse, tally, jobs)
+    else:
+        tally.run((parse(*line) for line in _lines(paths)), detector)
+    return tally.result(detector, [str(p) for p in paths])
+
+
+# -- parallel runs: forked workers inherit the detector; chunks come back in order -------------
+CHUNK_LINES = 2000
+_WORKER: dict[str, Any] = {}
+
+
+def _cpus() -> int:
+    import os
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _work(chunk: list[tuple[Path, int, str]]) -> Tally:
+    tally: Tally = _WORKER["tally"].empty()
+    parse = _WORKER["parse"]
+    tally.run((parse(*line) for line in chunk), _WORKER["detector"])
+    return tally
+
+
+def _parallel(paths: Sequence[Path], detector: "Detector", parse: RecordParser, tally: Tally,
+              jobs: int) -> None:
+    """Chunks of lines to ``jobs`` forked processes, at most ``2 * jobs`` chunks in flight, merged
+    in input order (so the first bad line is the one reported)."""
+    import itertools
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _WORKER.update(detector=detector, parse=parse, tally=tally.empty())
+    lines = _lines(paths)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            window: deque = deque()
+            try:
+                while chunk := list(itertools.islice(lines, CHUNK_LINES)):
+                    window.append(pool.submit(_work, chunk))
+                    if len(window) >= 2 * jobs:
+                        tally.merge(window.popleft().result())
+                while window:
+                    tally.merge(window.popleft().result())
+            except BaseException:
+                for future in window:
+                    future.cancel()
+                raise
+    finally:
+        _WORKER.clear()
 
 
 def gate(evaluation: Evaluation, min_precision: float | None = None,

@@ -39,9 +39,9 @@ class ReportContext:
 
 #: --format name -> module in poise.report providing ``render(results, errors, ctx) -> str``
 FILE_FORMATS = {"json": "json_report", "jsonl": "jsonl", "csv": "csv_report", "md": "markdown",
-                "html": "html"}
+                "html": "html", "junit": "junit", "sarif": "sarif", "github": "github"}
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "md",
-              ".markdown": "md", ".html": "html", ".htm": "html"}
+              ".markdown": "md", ".html": "html", ".htm": "html", ".xml": "junit", ".sarif": "sarif"}
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -87,6 +87,10 @@ def shorten(text: str, width: int) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
 
 
+def _turn_name(index: int | None) -> str:
+    return "whole call" if index is None else f"turn {index + 1}"
+
+
 def _points(value: float) -> str:
     return f"{value:+g}" if value else "0"
 
@@ -177,9 +181,9 @@ def _calls_table(results: Sequence[CallResult], limit: int, width: int) -> Table
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True,
                   width=min(width, 160))
     names = [PurePath(r.source).name for r in shown]
-    id_width = 40 if wide else min(24, max(len(x) for x in [r.id for r in shown] + names + ["call / file"]))
+    id_width = 36 if wide else min(20, max(len(x) for x in [r.id for r in shown] + names + ["call / file"]))
     band_width = max([len(r.band or "") for r in shown] + [5])
-    agent_width = min(24 if wide else 14, max([len(r.agent or "") for r in shown] + [5]))
+    agent_width = min(24 if wide else 12, max([len(r.agent or "") for r in shown] + [5]))
     if wide:
         table.add_column("call", no_wrap=True, overflow="ellipsis", max_width=id_width)
         table.add_column("score", justify="right", no_wrap=True, width=5)
@@ -190,7 +194,8 @@ def _calls_table(results: Sequence[CallResult], limit: int, width: int) -> Table
     table.add_column("top deduction", no_wrap=True, overflow="ellipsis", ratio=1, min_width=10)
     table.add_column("agent", no_wrap=True, overflow="ellipsis", width=agent_width)
     if wide:
-        table.add_column("file", no_wrap=True, overflow="ellipsis", max_width=40)
+        table.add_column("file", no_wrap=True, overflow="ellipsis",
+                         width=min(28, max(len(n) for n in names)))
     for r, name in zip(shown, names):
         top = r.top_deduction()
         gap = " " if wide else "\n"
@@ -204,7 +209,8 @@ def _calls_table(results: Sequence[CallResult], limit: int, width: int) -> Table
         band = Text(r.band or DASH, style=band_style(r.band))
         agent = Text(r.agent or DASH, style="" if r.agent else "dim")
         if wide:
-            table.add_row(Text(shorten(r.id, id_width)), fmt_score(r.score), band, worst, agent, Text(name))
+            table.add_row(Text(shorten(r.id, id_width)), fmt_score(r.score), band, worst, agent,
+                          Text(shorten(name, 28)))
         else:
             table.add_row(Text.assemble(shorten(r.id, id_width), "\n", (shorten(name, id_width), "dim")),
                           Text.assemble((fmt_score(r.score), "bold"), "\n", band), worst, agent)
@@ -346,12 +352,11 @@ def render_call(result: CallResult, ctx: ReportContext) -> None:
     call_level = []
     for f in result.findings:
         (by_turn[f["turn"]] if f["turn"] is not None else call_level).append(f)
-    categories = sorted({f["category"] for f in result.findings}, key=lambda c: (sign({"category": c,
-                        "polarity": _polarity(result, c)}), c))
-    if categories:
+    marks = {f["category"]: sign(f) for f in result.findings}
+    if marks:
         legend = Text("Highlights: ", style="bold")
-        legend.append(Text("  ").join(Text(f"{sign({'category': c, 'polarity': _polarity(result, c)})}{c}",
-                                           style=category_style(c)) for c in categories))
+        legend.append(Text("  ").join(Text(f"{marks[c]}{c}", style=category_style(c))
+                                      for c in sorted(marks, key=lambda c: ("+-!".index(marks[c]), c))))
         out.print(legend)
     out.print(Text("Transcript", style="bold underline"))
     out.print(_transcript(result, by_turn, _plain(out)))
@@ -366,12 +371,20 @@ def render_call(result: CallResult, ctx: ReportContext) -> None:
                 body.append(f" ({f['text']})", style="dim")
             grid.add_row(Text(sign(f), style=category_style(f["category"])), body)
         out.print(grid)
+    suppressed = getattr(result, "suppressed", ()) or ()
+    if suppressed:
+        out.print(Text("Set aside (not scored)", style="bold underline"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for f in suppressed:
+            body = Text.assemble((f["category"], category_style(f["category"])), f": {_words(f, 60)}",
+                                 (f" ({_turn_name(f.get('turn'))}; {f.get('suppressed_by') or 'suppressed'})",
+                                  "dim"))
+            grid.add_row("~", body)
+        out.print(grid)
     out.print(_sections_table(result))
     _coaching(out, result)
-
-
-def _polarity(result: CallResult, category: str) -> str:
-    return next(f["polarity"] for f in result.findings if f["category"] == category)
 
 
 def _call_header(result: CallResult, ctx: ReportContext) -> Panel:
@@ -476,17 +489,22 @@ def _sections_table(result: CallResult) -> Table:
     table.add_column("section / item (evidence)", overflow="fold", ratio=1)
     table.add_column("score / status", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
-    for s in result.sections:
+    for index, s in enumerate(result.sections):
         na = s["score"] is None
         head = Text(s["name"], style="bold")
         head.append(f"  weight {s['weight']:g}", style="dim")
         points = DASH if na else f"{s['earned'] - s['deducted']:g}/{s['potential']:g}"
         table.add_row(head, Text("N/A" if na else fmt_score(s["score"]), style="dim" if na else "bold"), points)
         for line in s["lines"]:
-            item = Text("  " + line["item"])
-            for ev in line.get("evidence") or ():
-                where = f"turn {ev['turn'] + 1}" if ev.get("turn") is not None else "call"
-                item.append(f'\n    {where}: "{ev.get("text") or ""}"', style="dim")
+            evidence = [Text(f'{_turn_name(ev.get("turn"))}: ' + (f'"{ev["text"]}"' if ev.get("text")
+                                                                    else f'{ev.get("rule")} (nothing said)'),
+                             style="dim")
+                        for ev in line.get("evidence") or ()]
+            label = Text(line["item"])
+            if na and line["points"]:
+                label.append(" (not counted: section N/A)", style="dim")
+            item = Padding(Group(label, *[Padding(e, (0, 0, 0, 2)) for e in evidence]),
+                           (0, 0, 0, 2))
             status = line["status"]
             if status == "N/A":
                 pts = DASH
@@ -494,8 +512,11 @@ def _sections_table(result: CallResult) -> Table:
                 pts = f"+{line['points']:g}"
             else:
                 pts = _points(line["points"])
+            if na and line["points"]:
+                pts = f"({pts})"  # shown for the trainer, but an N/A section adds nothing to the score
             table.add_row(item, Text(status, style=STATUS_STYLE.get(status, "")), pts)
-        table.add_section()
+        if index < len(result.sections) - 1:
+            table.add_section()
     return table
 
 
@@ -524,7 +545,7 @@ def _coaching(out: Console, result: CallResult) -> None:
         where = f"turn{'s' if len(tip['turns']) > 1 else ''} {', '.join(map(str, tip['turns']))}" \
             if tip["turns"] else "whole call"
         body = Text(tip["message"], style="bold")
-        body.append(f"  ({tip['category']}, {tip['severity']}, {where})", style="dim")
+        body.append(f"\n{tip['category']} · {tip['severity']} · {where}", style="dim")
         if tip["tip"]:
             body.append("\n" + tip["tip"])
         if tip["link"]:

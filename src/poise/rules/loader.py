@@ -114,6 +114,7 @@ class _Reader:
             return []
         if not self._regexes_ok(tokens, item, "tokens"):
             return []
+        tokens = _text_values(_plain(tokens))
         reason = _matcher_error(tokens)
         if reason:
             self.problem(f"bad token pattern: {reason}", item, "tokens")
@@ -342,6 +343,24 @@ class _Reader:
             else:
                 self.problem("an example is a text, or {customer: ..., agent: ...}", items, i)
         return tuple(out)
+
+
+_TEXT_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX"})
+
+
+def _text_values(tokens: list) -> list:
+    """YAML reads an unquoted 5 or 3.0 as a number; text attributes want the word "5"."""
+    def fix(value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return str(value)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: (fix(v) if k in ("IN", "NOT_IN", "==", "!=") else v) for k, v in value.items()}
+        return value
+    return [{k: (fix(v) if k in _TEXT_ATTRS else v) for k, v in token.items()} for token in tokens]
 
 
 def _plain(value: Any) -> Any:
