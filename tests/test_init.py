@@ -119,3 +119,16 @@ def test_workflow_runs_check_and_uploads_sarif_and_junit(tmp_path):
 def test_starter_files_are_plain_relative_paths():
     for name in STARTER_FILES:
         assert not Path(name).is_absolute() and ".." not in Path(name).parts
+
+
+def test_docs_show_the_workflow_init_writes_and_valid_yaml():
+    import re
+    from conftest import ROOT
+    from poise.init import WORKFLOW_TEXT
+    docs = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    body = WORKFLOW_TEXT[WORKFLOW_TEXT.index("name: poise"):]
+    assert body in docs  # docs/ci.md shows the same workflow poise init writes
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, flags=re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        assert yaml.safe_load(block) is not None

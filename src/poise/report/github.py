@@ -16,7 +16,7 @@ call. Values are escaped as GitHub's runner expects: ``%`` ``\\r`` ``\\n`` in me
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from ..results import CallResult, summary
 from . import ReportContext

@@ -489,11 +489,14 @@ def after_order(rules: list[Rule]) -> list[list[Rule]]:
     """Group rules into stages so that every ``after`` reference is computed in an earlier stage."""
     remaining = list(rules)
     stages: list[list[Rule]] = []
+    def ready(rule: Rule) -> bool:
+        # ready when nothing it refers to is still pending (a rule never waits for itself:
+        # "thanks for your patience" after another hold-etiquette rule fired is fine)
+        return rule.after is None or not any(
+            other is not rule and rule.after.ref in (other.id, other.category) for other in remaining)
+
     while remaining:
-        pending_ids = {r.id for r in remaining}
-        pending_categories = {r.category for r in remaining}
-        stage = [r for r in remaining if r.after is None or (
-            r.after.ref not in pending_ids and r.after.ref not in pending_categories)]
+        stage = [r for r in remaining if ready(r)]
         if not stage:
             cycle = ", ".join(sorted(r.id for r in remaining))
             raise ConfigError(f"'after' references form a cycle among: {cycle}", remaining[0].source,
