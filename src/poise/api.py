@@ -39,10 +39,11 @@ class Scorer:
     load_options: LoadOptions = field(default_factory=LoadOptions)
     ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)  # file glob -> rule ids
     ignore_origin: str = "config"
+    sentiment: str = "lexicon"  # or "vendor": the source's own per-turn labels where present
 
     def __post_init__(self) -> None:
         rules = load_ruleset(self.rule_dirs, defaults=self.default_rules, only=self.only, disable=self.disable)
-        self.detector = Detector(rules, model=self.model)
+        self.detector = Detector(rules, model=self.model, sentiment_source=self.sentiment)
         self.rule_categories = {r.id: r.category for r in rules}
         self.scorecard: Scorecard = load_scorecard(self.scorecard_path or default_scorecard_path(),
                                                    sorted({r.category for r in rules}))

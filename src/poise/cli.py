@@ -159,6 +159,13 @@ OutputOpt = Annotated[list[Path], typer.Option("--output", "-o", help="Write a r
 GroupByOpt = Annotated[Optional[str], typer.Option("--group-by", help="Aggregate by a metadata key (agent, team, queue...).")]
 CsvFindingsOpt = Annotated[bool, typer.Option("--csv-findings", help="CSV: one row per finding instead of one per call.")]
 NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Do not mask personal data in outputs.")]
+class SentimentSource(str, Enum):
+    lexicon = "lexicon"
+    vendor = "vendor"
+
+
+SentimentOpt = Annotated[SentimentSource, typer.Option("--sentiment", help="Per-turn sentiment from poise's "
+                                                       "lexicon model, or the vendor's labels where the source has them.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of "
                                                    "./poise.yaml or [tool.poise] in ./pyproject.toml.")]
 
@@ -171,7 +178,7 @@ def _config(config_path: Optional[Path], **cli):
     return load_config(path=config_path).with_cli(**cli)
 
 
-def _scorer(cfg, csv_columns: Optional[str] = None):
+def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon"):
     from .api import Scorer
     from .formats import LoadOptions
     options = LoadOptions(input_format=cfg.get("input_format"), agent_label=cfg.get("agent"),
@@ -181,7 +188,7 @@ def _scorer(cfg, csv_columns: Optional[str] = None):
                     scorecard_path=Path(cfg.get("scorecard")) if cfg.get("scorecard") else None,
                     only=cfg.get("only"), disable=cfg.get("disable"), default_rules=cfg.get("default_rules"),
                     model=cfg.get("model"), redact=cfg.get("redact"), load_options=options,
-                    ignore=cfg.get("ignore"), ignore_origin=cfg.settings["ignore"].origin)
+                    ignore=cfg.get("ignore"), ignore_origin=cfg.settings["ignore"].origin, sentiment=sentiment)
     _warn(scorer.warnings)
     return scorer
 
@@ -204,6 +211,7 @@ def score(
     no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None,
     output_format: FormatOpt = [], output: OutputOpt = [], group_by: GroupByOpt = None,
     csv_findings: CsvFindingsOpt = False, no_redact: NoRedactOpt = False, config: ConfigOpt = None,
+    sentiment: SentimentOpt = SentimentSource.lexicon,
 ) -> None:
     """Score transcripts: files and folders in any supported format."""
     pairs = _outputs(output_format, output)
@@ -212,7 +220,7 @@ def score(
                   only=only, disable=disable, model=model, scorecard=str(scorecard) if scorecard else None,
                   group_by=group_by, default_rules=False if no_default_rules else None,
                   redact=False if no_redact else None)
-    scorer = _scorer(cfg, csv_columns)
+    scorer = _scorer(cfg, csv_columns, sentiment.value)
     results, errors = _run(scorer, cfg, paths)
     _write_reports(pairs, results, errors, _context(scorer, cfg.get("group_by"), csv_findings))
     raise typer.Exit(EXIT_UNREADABLE if errors else EXIT_OK)
@@ -235,6 +243,7 @@ def check(
     rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
     no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None,
     output_format: FormatOpt = [], output: OutputOpt = [], no_redact: NoRedactOpt = False, config: ConfigOpt = None,
+    sentiment: SentimentOpt = SentimentSource.lexicon,
 ) -> None:
     """The CI gate: score calls and call scripts, exit 1 when thresholds or the baseline fail."""
     from .gate import GateOptions, evaluate
@@ -250,7 +259,7 @@ def check(
                   default_rules=False if no_default_rules else None, redact=False if no_redact else None,
                   fail_under=fail_under, fail_on=fail_on, baseline=str(baseline) if baseline else None,
                   max_drop=max_drop)
-    scorer = _scorer(cfg, csv_columns)
+    scorer = _scorer(cfg, csv_columns, sentiment.value)
     results, errors = _run(scorer, cfg, paths)
     gate = evaluate(results, errors, GateOptions(
         fail_under=cfg.get("fail_under"), fail_on=cfg.get("fail_on"),
@@ -303,7 +312,7 @@ def show(
     input_format: InputFormatOpt = None, agent: AgentOpt = None,
     rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
     no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None, no_redact: NoRedactOpt = False,
-    config: ConfigOpt = None,
+    config: ConfigOpt = None, sentiment: SentimentOpt = SentimentSource.lexicon,
 ) -> None:
     """One call for a trainer: the transcript with evidence highlighted, sections, coaching tips."""
     from .report import terminal
@@ -311,7 +320,7 @@ def show(
                   rules=[str(r) for r in rules], only=only, disable=disable, model=model,
                   scorecard=str(scorecard) if scorecard else None,
                   default_rules=False if no_default_rules else None, redact=False if no_redact else None)
-    scorer = _scorer(cfg)
+    scorer = _scorer(cfg, sentiment=sentiment.value)
     results, errors = _run(scorer, cfg, [path])
     if errors:
         terminal.render_problems([], errors)
@@ -397,15 +406,23 @@ def rules_test(
     folders: Annotated[Optional[list[Path]], typer.Argument(help="Rule folders or files (default: the shipped packs).")] = None,
     coverage: Annotated[list[Path], typer.Option("--coverage", help="Also list rules that never fire on "
                                                   "these transcripts (files or folders).")] = [],
-    model: ModelOpt = None,
+    model: ModelOpt = None, no_default_rules: NoDefaultsOpt = False,
 ) -> None:
-    """Run every rule's match / no_match examples. Exit 1 when any fails."""
+    """Run every rule's match / no_match examples. Exit 1 when any fails.
+
+    Your rules are tested alongside the shipped packs (rules that build on other behaviours, such
+    as after: customer-frustration, need them); --no-default-rules tests them alone.
+    """
     from .report import rules as report
     from .rules import default_rules_dir, load_rules
     from .ruletest import run_examples
-    rule_list = load_rules(folders or [default_rules_dir()])
+    targets = folders or [default_rules_dir()]
+    mine = load_rules(targets)
+    context = [] if no_default_rules or not folders else [default_rules_dir()]
+    rule_list = load_rules(context + list(targets)) if context else mine
     detector = _detector(rule_list, model)
-    results = list(run_examples(detector))
+    ids = {r.id for r in mine}
+    results = list(run_examples(detector, [r for r in detector.rules if r.id in ids]))
     report.example_results(results)
     if coverage:
         from .batch import discover, load_files, LoadedFile
@@ -413,7 +430,7 @@ def rules_test(
         files, _ = discover(coverage)
         calls = [t for f in load_files(files, LoadOptions()) if isinstance(f, LoadedFile) for t in f.transcripts]
         fired = {f.rule for a in detector.analyze_many(calls) for f in a.findings if f.kind != "missing"}
-        report.coverage([r for r in rule_list if r.id not in fired], len(rule_list), len(calls))
+        report.coverage([r for r in mine if r.id not in fired], len(mine), len(calls))
     raise typer.Exit(EXIT_GATE if any(not r.passed for r in results) else EXIT_OK)
 
 

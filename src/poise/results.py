@@ -116,7 +116,8 @@ def build_result(analysis: CallAnalysis, scorecard: Scorecard, rule_categories: 
         roles=t.roles.to_dict(), turns=turns, findings=findings, score=score, band=band,
         auto_fail=auto_fail, sections=tuple(section_to_dict(s) for s in sections),
         not_applicable=analysis.not_applicable, warnings=t.warnings, words=t.word_count,
-        duration=t.duration, metrics=dict(metrics or {}), redacted=redact_pii, suppressed=suppressed,
+        duration=t.duration, metrics={**analysis.metrics, **(metrics or {})}, redacted=redact_pii,
+        suppressed=suppressed,
     )
 
 

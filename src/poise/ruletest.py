@@ -31,6 +31,10 @@ class ExampleResult:
 
 
 def example_call(rule: Rule, example: Example) -> Transcript:
+    if example.turns:
+        return Transcript(id=f"{rule.id}@{example.line or 0}", source=rule.source, format="example",
+                          roles=RoleAssignment("source"),
+                          turns=tuple(Turn(s, s.title(), text, start, end) for s, text, start, end in example.turns))
     speaker = "customer" if rule.speaker == "customer" else "agent"
     turns = []
     if example.customer:

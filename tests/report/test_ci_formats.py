@@ -263,7 +263,14 @@ def test_sarif_rules_results_and_locations(scored, in_repo):
     assert json_results and all("region" not in r["locations"][0]["physicalLocation"] for r in json_results)
 
     # credits and the customer's frustration are not problems
-    assert not any(r["ruleId"].startswith(("customer-frustration", "courtesy.", "closing.")) for r in run["results"])
+    for r in run["results"]:
+        props = rules[r["ruleIndex"]]["properties"]
+        assert props["polarity"] == "deduction" and props["category"] != "customer-frustration"
+    assert not any(r["ruleId"].startswith("customer-frustration") for r in run["results"])
+    credits = sum(len(result.credits) for result in results.values())
+    deductions = sum(len(result.deductions) for result in results.values())
+    assert credits and len(run["results"]) == deductions + 1 + sum(
+        1 for result in results.values() for f in result.suppressed if sarif.is_reported_deduction(f))
 
     # the score gate failure is a result of its own
     [score] = _results_for(doc, "poise.fail-under")

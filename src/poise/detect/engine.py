@@ -8,7 +8,7 @@ dependency order), the overlap policy, ``required`` rules, and ``metric`` rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from ..rules.compile import CompiledRules, RuleMatches, uses_lemmas
 from ..rules.loader import after_order
@@ -16,7 +16,8 @@ from ..rules.model import Rule
 from ..transcript import Transcript, Turn
 from . import checks, conversation
 from .finding import Candidate, Finding
-from .metrics import count_metrics, metric_findings
+from . import dynamics, sentiment
+from .metrics import applicable, count_metrics, metric_findings
 from .overlap import apply_overlap_policy
 from .text import CleanText, clean
 
@@ -36,13 +37,15 @@ class CallAnalysis:
     not_applicable: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
     suppressed: tuple[tuple[Finding, str], ...] = ()
+    metrics: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Detector:
     """Rules compiled against one spaCy pipeline; build once per process, reuse for every call."""
 
     def __init__(self, rules: Sequence[Rule], *, model: str | None = None,
-                 nlp: "Language | None" = None, parser: bool | None = None) -> None:
+                 nlp: "Language | None" = None, parser: bool | None = None,
+                 sentiment_source: str = "lexicon", conversation_metrics: bool = True) -> None:
         from ..nlp import build_pipeline, has_parser
 
         self.rules = list(rules)
@@ -56,6 +59,8 @@ class Detector:
                                if r.detector in conversation.TURN_DETECTORS]
         self.call_detectors = [r for r in self.rules if r.detector in conversation.CALL_LEVEL]
         self.metric_rules = [r for r in self.rules if r.kind == "metric"]
+        self.sentiment_source = sentiment_source
+        self.conversation_metrics = conversation_metrics
         self.warnings: list[str] = []
         if self.compiled.skipped_dependency:
             self.warnings.append(
@@ -133,14 +138,19 @@ class Detector:
         findings.extend(self._missing(per_turn, speaker_turns, len(turns), not_applicable))
         for rule in self.call_detectors:
             findings.extend(conversation.missing_next_steps(rule, findings, len(turns)))
+        figures: dict[str, Any] = {}
+        if self.conversation_metrics:
+            figures.update(dynamics.compute(transcript))
+            figures.update(sentiment.compute(transcript, findings, self.sentiment_source))
+        figures.update(metrics or {})
         if self.metric_rules:
-            values = {**count_metrics(findings), **(metrics or {})}
+            values = {**count_metrics(findings), **figures}
             findings.extend(metric_findings(self.metric_rules, values))
-            not_applicable.extend(r.id for r in self.metric_rules if r.metric and values.get(
-                r.metric.name, 0 if r.metric.name.startswith("count.") else None) is None)
+            not_applicable.extend(r.id for r in self.metric_rules if not applicable(r, values))
         all_candidates = tuple(c for cs in per_turn for c in cs) if explain else ()
         kept, suppressed = split_suppressed(findings, turns)
-        return CallAnalysis(transcript, tuple(kept), tuple(not_applicable), all_candidates, tuple(suppressed))
+        return CallAnalysis(transcript, tuple(kept), tuple(not_applicable), all_candidates, tuple(suppressed),
+                            figures)
 
     def _candidate(self, rule_index: int, index: int, turn: Turn, doc: "Doc", text: CleanText,
                    span: tuple[int, int]) -> Candidate:

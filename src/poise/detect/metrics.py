@@ -36,16 +36,25 @@ def metric_value(name: str, metrics: Mapping[str, float | None]) -> float | None
     return None
 
 
+def applicable(rule: Rule, metrics: Mapping[str, float | None]) -> bool:
+    """A metric rule applies when the call can give every figure it names."""
+    return all(metric_value(m.name, metrics) is not None for m in rule.metric)
+
+
 def metric_findings(rules: Iterable[Rule], metrics: Mapping[str, float | None]) -> list[Finding]:
     out = []
     for rule in rules:
-        assert rule.metric is not None
-        value = metric_value(rule.metric.name, metrics)
-        if value is None or not OPS[rule.metric.op](value, rule.metric.value):
+        values = [metric_value(m.name, metrics) for m in rule.metric]
+        if any(v is None for v in values) or not all(
+                OPS[m.op](v, m.value) for m, v in zip(rule.metric, values)):
             continue
-        shown = int(value) if float(value).is_integer() else round(value, 2)
+        shown = ", ".join(f"{m.name} = {_show(v)}" for m, v in zip(rule.metric, values))
         out.append(Finding(rule=rule.id, category=rule.category, polarity=rule.polarity,
                            severity=rule.severity, turn=None, speaker=None, start=None, end=None,
-                           text=f"{rule.metric.name} = {shown}", message=rule.message, tip=rule.tip,
-                           kind="metric", link=rule.link))
+                           text=shown, message=rule.message, tip=rule.tip, kind="metric", link=rule.link))
     return out
+
+
+def _show(value: float | None) -> str:
+    assert value is not None
+    return str(int(value)) if float(value).is_integer() else str(round(value, 2))

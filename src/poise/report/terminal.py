@@ -354,7 +354,7 @@ def render_call(result: CallResult, ctx: ReportContext) -> None:
         (by_turn[f["turn"]] if f["turn"] is not None else call_level).append(f)
     marks = {f["category"]: sign(f) for f in result.findings}
     if marks:
-        legend = Text("Highlights: ", style="bold")
+        legend = Text.assemble(("Highlights", "bold"), (" (+ credit, - deduction, ! customer signal)", "dim"), ": ")
         legend.append(Text("  ").join(Text(f"{marks[c]}{c}", style=category_style(c))
                                       for c in sorted(marks, key=lambda c: ("+-!".index(marks[c]), c))))
         out.print(legend)
@@ -410,7 +410,7 @@ def _call_header(result: CallResult, ctx: ReportContext) -> Panel:
     for warning in result.warnings:
         grid.add_row(Text("warning", style="yellow"), Text(warning))
     footer = Text(f"rules {ctx.rules_hash} · scorecard {ctx.scorecard_name}", style="dim")
-    return Panel(Group(grid, footer), title="poise show", title_align="left")
+    return Panel(Group(grid, footer), title="poise: one call", title_align="left")
 
 
 def highlight(text: str, findings: Sequence[Mapping[str, Any]], plain: bool = False) -> Text:

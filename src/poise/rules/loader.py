@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import ConfigError
-from .model import (CATEGORIES, DETECTORS, KINDS, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
+from .model import (CATEGORIES, DETECTORS, KINDS, METRIC_NAMES, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
                     Proximity, Rule, Window)
 from .regex_safety import check_regex, iter_regexes
 from .yamlsource import LineDict, LineList, line_of, load_yaml
@@ -185,7 +185,7 @@ class _Reader:
         if not isinstance(message, str) or not message.strip():
             self.problem("missing 'message' (what the trainer reads when the rule fires)", raw)
         patterns = self.patterns(merged.get("patterns"), merged, "patterns")
-        metric = self._metric(merged) if kind == "metric" else None
+        metric = self._metric(merged) if kind == "metric" else ()
         detector, params = self._detector(merged)
         if kind != "metric" and "patterns" not in merged and "detector" not in merged:
             self.problem("missing 'patterns' (phrases or token patterns to match)", raw)
@@ -238,6 +238,14 @@ class _Reader:
             else:
                 params[key] = float(value)
         return name, params
+
+    def _example_turns(self, raw: list, container: Any, index: int) -> tuple:
+        turns = tuple(_example_turn(t) for t in raw)
+        if not turns or any(t is None for t in turns):
+            self.problem("an example call's turns each need speaker (agent, customer, other) and text, "
+                         "with optional numeric start/end seconds", container, index)
+            return ()
+        return turns
 
     def _bool(self, raw: dict, key: str, default: bool) -> bool:
         value = raw.get(key, default)
@@ -307,14 +315,24 @@ class _Reader:
             return None
         return Proximity(self.patterns(value["patterns"], value, "patterns"), distance)
 
-    def _metric(self, raw: dict) -> Metric | None:
+    def _metric(self, raw: dict) -> tuple[Metric, ...]:
         when = raw.get("when")
-        m = _WHEN.match(when) if isinstance(when, str) else None
-        if not m:
-            self.problem("a metric rule needs 'when: NAME OP NUMBER', e.g. when: count.apology > 4",
-                         raw, "when" if "when" in raw else None)
-            return None
-        return Metric(m.group(1), m.group(2), float(m.group(3)))
+        parts = re.split(r"\s+and\s+", when.strip()) if isinstance(when, str) else []
+        matches = [_WHEN.match(p) for p in parts]
+        if not parts or not all(matches):
+            self.problem("a metric rule needs 'when: NAME OP NUMBER' (conditions may be joined with 'and'), "
+                         "e.g. when: count.apology > 4", raw, "when" if "when" in raw else None)
+            return ()
+        out = []
+        for m in matches:
+            assert m is not None
+            name = m.group(1)
+            if not name.startswith("count.") and name not in METRIC_NAMES:
+                self.problem(f"unknown metric {name!r}{_did_you_mean(name, METRIC_NAMES)}; metrics are "
+                             f"count.<category>, count.rule.<id>, {', '.join(METRIC_NAMES)}", raw, "when")
+                return ()
+            out.append(Metric(name, m.group(2), float(m.group(3))))
+        return tuple(out)
 
     def _examples(self, raw: dict, which: str) -> tuple[Example, ...]:
         examples = raw.get("examples")
@@ -336,12 +354,17 @@ class _Reader:
             line = line_of(items, i)[0]
             if isinstance(item, str):
                 out.append(Example(item, None, line))
+            elif isinstance(item, dict) and isinstance(item.get("turns"), list):
+                turns = self._example_turns(item["turns"], items, i)
+                if turns:
+                    out.append(Example(turns[-1][1], None, line, turns))
             elif isinstance(item, dict) and isinstance(item.get("agent", item.get("text")), str):
                 text = item.get("agent", item.get("text"))
                 customer = item.get("customer")
                 out.append(Example(text, customer if isinstance(customer, str) else None, line))
             else:
-                self.problem("an example is a text, or {customer: ..., agent: ...}", items, i)
+                self.problem("an example is a text, {customer: ..., agent: ...}, or a whole call "
+                             "{turns: [{speaker, text, start?, end?}, ...]}", items, i)
         return tuple(out)
 
 
@@ -361,6 +384,16 @@ def _text_values(tokens: list) -> list:
             return {k: (fix(v) if k in ("IN", "NOT_IN", "==", "!=") else v) for k, v in value.items()}
         return value
     return [{k: (fix(v) if k in _TEXT_ATTRS else v) for k, v in token.items()} for token in tokens]
+
+
+def _example_turn(raw: Any) -> tuple[str, str, float | None, float | None] | None:
+    if not isinstance(raw, dict) or raw.get("speaker") not in ("agent", "customer", "other") \
+            or not isinstance(raw.get("text"), str):
+        return None
+    times = [raw.get("start"), raw.get("end")]
+    if not all(t is None or (isinstance(t, (int, float)) and not isinstance(t, bool)) for t in times):
+        return None
+    return (raw["speaker"], raw["text"], times[0], times[1])
 
 
 def _plain(value: Any) -> Any:

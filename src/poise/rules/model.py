@@ -104,15 +104,31 @@ class Example:
     text: str
     customer: str | None = None
     line: int | None = None
+    turns: tuple[tuple[str, str, float | None, float | None], ...] = ()  # a whole call: (speaker, text, start, end)
 
 
 @dataclass(frozen=True, slots=True)
 class Metric:
-    """``kind: metric``: a threshold on a call-level figure, e.g. ``count.apology > 4``."""
+    """One condition of a ``kind: metric`` rule: a threshold on a call-level figure."""
 
     name: str
     op: str
     value: float
+
+
+#: The call-level figures metric rules may name (besides ``count.<category>`` and
+#: ``count.rule.<id>``): conversation dynamics (detect/dynamics.py) and sentiment
+#: (detect/sentiment.py). Each module documents its definitions.
+DYNAMICS_METRICS = (
+    "duration", "talk_time.agent", "talk_time.customer", "talk_ratio.agent", "non_talk_time",
+    "dead_air.count", "dead_air.longest", "longest_monologue.agent", "talk_speed.agent",
+    "response_latency.agent.median", "response_latency.agent.p90", "interruptions.agent",
+    "interruptions.customer", "interruption_time.agent", "holds.count", "holds.silence",
+    "holds.unthanked",
+)
+SENTIMENT_METRICS = ("sentiment.customer.start", "sentiment.customer.end", "sentiment.customer.change",
+                     "sentiment.customer.after_empathy", "composure.hostile_turns", "composure.agent_slips")
+METRIC_NAMES = DYNAMICS_METRICS + SENTIMENT_METRICS
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,7 @@ class Rule:
     within: Window | None = None
     after: After | None = None
     proximity: Proximity | None = None
-    metric: Metric | None = None
+    metric: tuple[Metric, ...] = ()
     detector: str | None = None
     params: dict[str, float] = field(default_factory=dict)
     suppresses: tuple[str, ...] = ()

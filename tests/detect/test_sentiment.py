@@ -1,0 +1,50 @@
+"""Sentiment adapted to the domain, trajectories, de-escalation that worked, composure."""
+
+from poise.api import Scorer
+from poise.detect import sentiment
+from poise.transcript import RoleAssignment, Transcript, Turn
+
+
+def call(*turns, extra=None):
+    return Transcript("t", tuple(Turn(s, s.title(), text, extra=(extra or {}).get(i, {}))
+                                 for i, (s, text) in enumerate(turns)), roles=RoleAssignment("source"))
+
+
+def test_agent_apology_and_empathy_are_not_agent_negativity():
+    for text in ("I'm sorry for the trouble.", "I understand your frustration.",
+                 "I apologize for the inconvenience and the problem with your bill."):
+        assert sentiment.lexicon_score(text, "agent") >= 0
+        assert sentiment.lexicon_score(text, "customer") < 0  # the raw lexicon would call it negative
+
+
+def test_customer_trajectory_and_change():
+    m = sentiment.compute(call(("customer", "This is terrible, I'm furious."), ("agent", "Let me help."),
+                               ("customer", "Okay."), ("agent", "Done."),
+                               ("customer", "Great, thank you so much!"), ("agent", "Bye.")), [])
+    assert m["sentiment.customer.start"] < -0.5 < 0.5 < m["sentiment.customer.end"]
+    assert m["sentiment.customer.change"] > 1
+
+
+def test_findings_de_escalation_worked_and_composure():
+    scorer = Scorer()
+    [good] = scorer.score_transcripts([call(
+        ("customer", "This is ridiculous and useless, I'm furious!"),
+        ("agent", "I completely understand how frustrating that is, let's sort this out together."),
+        ("customer", "You people are terrible, I hate this."),
+        ("agent", "I hear you, I'm going to fix this for you right now."),
+        ("customer", "Okay, thank you, that's great."))])
+    rules = {f["rule"] for f in good.findings}
+    assert {"de-escalation.worked", "composure.kept"} <= rules
+    [bad] = scorer.score_transcripts([call(
+        ("customer", "This is ridiculous and useless, I'm furious!"),
+        ("agent", "Well that's stupid, I hate these calls too."))])
+    assert "composure.mirrored" in {f["rule"] for f in bad.findings}
+
+
+def test_vendor_sentiment_is_reported_beside_ours_and_used_on_request():
+    transcript = call(("customer", "I am happy"), ("agent", "ok"),
+                      extra={0: {"sentiment": "NEGATIVE"}, 1: {"sentiment": "NEUTRAL"}})
+    ours = sentiment.compute(transcript, [])
+    assert ours["sentiment.turns"][0] > 0 and ours["sentiment.vendor_turns"] == [-0.6, 0.0]
+    vendor = sentiment.compute(transcript, [], source="vendor")
+    assert vendor["sentiment.turns"] == [-0.6, 0.0] and vendor["sentiment.source"] == "vendor"
