@@ -15,6 +15,7 @@ from poise.redact import luhn_ok, redact, redact_value
     ("account 88231945", "account [NUMBER]"),
     ("my account is [PII] thanks", "my account is [PII] thanks"),
     ("order 4417 from march 3", "order 4417 from march 3"),
+    ("call date 2024-11-21 09:15", "call date 2024-11-21 09:15"),
 ])
 def test_personal_data_is_masked(text, masked):
     assert redact(text).text == masked

@@ -19,9 +19,12 @@ _PHONE = re.compile(r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[
 _DIGITS = re.compile(r"\b\d(?:[ -]?\d){5,}\b")
 _SPOKEN_EMAIL = re.compile(r"\b[\w.]+(?: (?:dot|underscore) [\w.]+)* at (?:gmail|yahoo|outlook|hotmail|icloud|aol|[a-z]+mail) dot (?:com|net|org)\b", re.I)
 
-# order matters: the first pattern to claim characters wins
+_DATE = re.compile(r"\b(?:19|20)\d\d-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?)?\b")
+
+# order matters: the first pattern to claim characters wins; KEEP claims without masking
+# (ISO dates such as 2024-11-21 are call metadata, not personal data)
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL", _EMAIL), ("EMAIL", _SPOKEN_EMAIL), ("SSN", _SSN), ("CARD", _CARD),
+    ("KEEP", _DATE), ("EMAIL", _EMAIL), ("EMAIL", _SPOKEN_EMAIL), ("SSN", _SSN), ("CARD", _CARD),
     ("PHONE", _PHONE), ("NUMBER", _DIGITS),
 )
 
@@ -68,6 +71,7 @@ def redact(text: str) -> Redacted:
             if tag == "CARD" and not luhn_ok(re.sub(r"\D", "", m.group())):
                 continue
             claimed.append((m.start(), m.end(), tag))
+    claimed = [c for c in claimed if c[2] != "KEEP"]
     if not claimed:
         return Redacted(text)
     claimed.sort()

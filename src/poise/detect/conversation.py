@@ -7,8 +7,9 @@ other speaker said. Each is used by a rule with ``detector: NAME`` (see ``rules.
 - ``repeat-request``: the agent asks for a detail (order/account number, email, phone number,
   name, date of birth) that the customer already gave earlier in the call. Asking to confirm or
   verify ("just to confirm, is it 4417?") is not a repeat request.
-- ``customer-name``: the agent addresses the customer by name: a name the customer gave ("my
-  name is Ana Ruiz") or the call's metadata names, or a title and surname ("Mr. Okafor").
+- ``customer-name``: the agent addresses the customer by a name the customer gave ("my name is
+  Ana Ruiz") or that the call's metadata names. (A title and surname, "Mr. Okafor", is a plain
+  pattern rule in the courtesy pack.)
 - ``missing-next-steps`` (call level): the agent committed to an action (an ownership credit)
   but the call has no next-steps finding: the customer leaves not knowing what happens next.
 """
@@ -134,7 +135,6 @@ def repeat_request(rule_index: int, rule: Rule, transcript: Transcript, docs: Se
 
 # -- customer-name -------------------------------------------------------------------------------
 _INTRO = re.compile(r"\b(?i:my name is|my name's|this is|name is)\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z'-]+))?")
-_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+[A-Z][a-z'-]+")
 
 
 def customer_name(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequence["Doc"],
@@ -152,8 +152,8 @@ def customer_name(rule_index: int, rule: Rule, transcript: Transcript, docs: Seq
             continue
         if turn.speaker != "agent":
             continue
-        found = _TITLE.search(text)
-        if found is None and names:
+        found = None
+        if names:
             found = re.search(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b", text)
             if found and _INTRO.search(text[max(0, found.start() - 12):found.end()]):
                 found = None  # the agent introducing someone called the same, not addressing

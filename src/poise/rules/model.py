@@ -34,6 +34,10 @@ CATEGORIES: dict[str, Polarity] = {
     "hold-etiquette": "credit",
     "verification": "credit",
     "customer-frustration": "deduction",
+    # from timings and sentiment (rules/dynamics.yaml, rules/sentiment.yaml)
+    "call-control": "deduction",
+    "composure": "credit",
+    "customer-sentiment": "deduction",
 }
 
 #: Cross-category overlap policy: a finding of the key category removes findings of the listed

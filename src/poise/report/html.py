@@ -1,0 +1,411 @@
+"""The HTML report: one self-contained file (inline CSS, JS and SVG; nothing fetched) for QA
+analysts reviewing a batch and trainers opening one call to see which words earned or lost points.
+
+Everything from a transcript is untrusted text. It only reaches the page through the Jinja2
+template with autoescaping on: this module builds plain data (strings, numbers, tuples), never
+markup, and the highlighted transcript is the turn text cut at the findings' offsets into pieces
+that the template escapes one by one. The page also carries a Content-Security-Policy that only
+lets its own inline script run (by hash) and loads nothing from anywhere.
+
+Built to stay linear for thousands of calls: every per-call figure is computed once here, the
+template only loops. Transcripts, the bulk of the file, are included for the ``TRANSCRIPT_LIMIT``
+lowest-scoring calls; the rest keep their scores, sections and coaching tips.
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import hashlib
+import re
+import statistics
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from functools import lru_cache
+from types import SimpleNamespace as V
+from typing import Any, Iterable, Mapping, Sequence
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ..results import CallResult, summary
+from . import ReportContext
+from .terminal import (BAND_ORDER, clock, coaching_tips, fmt_score, frequent_findings,
+                       group_rows, histogram_counts, sign)
+
+#: Transcripts are rendered for this many calls, the lowest-scoring first (None: all of them).
+TRANSCRIPT_LIMIT: int | None = 500
+#: Rows in "most frequent deductions".
+TOP_DEDUCTIONS = 10
+#: Evidence quotes shown per scorecard line (the rest are counted).
+EVIDENCE_LIMIT = 3
+
+DASH = "—"
+#: Printed signs: credit, deduction, customer signal (context, not the agent's fault).
+SIGNS = {"+": "+", "-": "−", "!": "!"}
+KIND = {"+": "cr", "-": "de", "!": "sg"}
+
+#: One colour per category, dark enough for text on white: credits in greens, blues and purples,
+#: deductions in reds, oranges and browns, the customer's signals in magenta.
+CATEGORY_COLOUR = {
+    "apology": "#2e7d32", "empathy": "#00796b", "active-listening": "#0277bd",
+    "de-escalation": "#00838f", "ownership": "#1565c0", "courtesy": "#6a1b9a",
+    "next-steps": "#558b2f", "greeting": "#0288d1", "closing": "#283593",
+    "hold-etiquette": "#00695c", "verification": "#4527a0",
+    "non-apology": "#e65100", "escalation-trigger": "#bf360c", "blame": "#c62828",
+    "rudeness": "#b71c1c", "negative-language": "#a86400", "customer-frustration": "#ad1457",
+    "customer-sentiment": "#c2185b", "call-control": "#5d4037", "composure": "#795548",
+}
+_SPARE_COLOURS = ("#6d4c41", "#455a64", "#8e24aa", "#d81b60", "#33691e", "#f4511e", "#3949ab", "#00838f")
+
+#: Bands of the default scorecard (best first) get fixed colours; others a neutral grey.
+BAND_COLOUR = {"Excellent": "#1b5e20", "Good": "#43a047", "Needs coaching": "#f9a825", "Unacceptable": "#c62828"}
+OTHER_BAND_COLOUR = "#78909c"
+STATUS_CLASS = {"PRESENT": "st-present", "NOT_PRESENT": "st-missing", "N/A": "st-na", "DEDUCTION": "st-deduction",
+                "CAPPED": "st-capped", "BASE": "st-base"}
+
+
+# -- entry point -----------------------------------------------------------------------------------
+def _render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
+    ordered = sorted(results, key=_worst_first)
+    limit = TRANSCRIPT_LIMIT
+    with_transcript = len(ordered) if limit is None else max(0, limit)
+    palette = _palette(f["category"] for r in ordered for f in (*r.findings, *r.suppressed))
+    bands = _band_names(ordered)
+    page = {
+        "title": "poise professionalism report",
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "ctx": ctx,
+        "summary": _summary(ordered, errors, bands),
+        "histogram": _histogram(ordered),
+        "section_chart": _section_chart(ordered),
+        "frequent": _frequent(ordered, palette),
+        "calls": [_call(i, r, palette, full=i < with_transcript) for i, r in enumerate(ordered)],
+        "transcripts_shown": min(with_transcript, len(ordered)),
+        "errors": [_error(e) for e in errors],
+        "groups": _groups(ordered, ctx.group_by, bands) if ctx.group_by else None,
+        "palette": [{"cls": cls, "colour": colour, "tint": _tint(colour)} for cls, colour in palette.values()],
+    }
+    return _environment().get_template("report.html.j2").render(page=page)
+
+
+def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
+    """The report as one HTML document."""
+    # Thousands of calls make hundreds of thousands of small objects, none of them cyclic; the
+    # collector's repeated full passes over them tripled the time. Switch it off while rendering.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _render(results, errors, ctx)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("poise.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["csp_hash"] = csp_hash
+    return env
+
+
+def csp_hash(text: object) -> str:
+    """The Content-Security-Policy source expression allowing exactly this inline script."""
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+# -- small helpers -----------------------------------------------------------------------------------
+def _worst_first(r: CallResult) -> tuple:
+    return (r.score is None, r.score if r.score is not None else 0.0, r.id)
+
+
+def _palette(categories: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """category -> (CSS class, colour). Classes are numbered: category names come from rule files."""
+    out: dict[str, tuple[str, str]] = {}
+    for category in sorted(set(categories)):
+        colour = CATEGORY_COLOUR.get(category) or _SPARE_COLOURS[sum(map(ord, category)) % len(_SPARE_COLOURS)]
+        out[category] = (f"k{len(out)}", colour)
+    return out
+
+
+def _tint(colour: str, keep: float = 0.16) -> str:
+    """The colour mixed with white: a background light enough for black text."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * keep):02x}" for c in rgb)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _band_names(results: Sequence[CallResult]) -> list[str]:
+    found = {r.band for r in results if r.band}
+    return list(BAND_ORDER) + sorted(found - set(BAND_ORDER))
+
+
+def _band(name: str | None, count: int = 0) -> V:
+    """A band's label, CSS class and sort rank (best first; no band last)."""
+    rank = BAND_ORDER.index(name) if name in BAND_ORDER else len(BAND_ORDER)
+    return V(name=name or DASH, cls=f"b-{_slug(name)}" if name in BAND_ORDER else "b-other",
+             rank=rank if name else 99, count=count)
+
+
+def _points(value: float) -> str:
+    return f"{value:+g}" if value else "0"
+
+
+def _turn_label(turn: int | None) -> str:
+    return "whole call" if turn is None else f"turn {turn + 1}"
+
+
+def _scalar(value: Any) -> str | None:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "" else None
+
+
+def _quote(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"“{text}”" if len(text) <= width else f"“{text[:width - 1]}…”"
+
+
+def _error(error: Any) -> dict[str, str]:
+    if isinstance(error, Mapping):
+        return {"path": str(error.get("path", "")), "reason": str(error.get("reason", ""))}
+    return {"path": str(getattr(error, "path", "")), "reason": str(getattr(error, "reason", ""))}
+
+
+# -- batch figures ----------------------------------------------------------------------------------
+def _summary(results: Sequence[CallResult], errors: Sequence[Any], bands: Sequence[str]) -> dict[str, Any]:
+    s = summary(results, len(errors))
+    counts = s["bands"]
+    return {
+        "calls": s["calls"], "unreadable": s["unreadable"], "auto_failed": s["auto_failed"],
+        "mean": fmt_score(s["mean_score"]), "median": fmt_score(s["median_score"]),
+        "unscored": sum(1 for r in results if r.score is None),
+        "bands": [_band(name, counts.get(name, 0)) for name in bands],
+    }
+
+
+def _histogram(results: Sequence[CallResult]) -> dict[str, Any] | None:
+    """Calls per 10-point bucket as SVG bar geometry, each bar coloured by its commonest band."""
+    scored = [r for r in results if r.score is not None]
+    if not scored:
+        return None
+    counts = histogram_counts(scored)
+    bands: dict[int, Counter] = defaultdict(Counter)
+    for r in scored:
+        bands[min(9, max(0, int(r.score // 10)))][r.band] += 1  # type: ignore[operator]
+    width, height, left, right, top, bottom = 640, 230, 40, 10, 22, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / 10
+    most = max(counts)
+    bars = []
+    for i, n in enumerate(counts):
+        label = "90–100" if i == 9 else f"{i * 10}–{i * 10 + 9}"
+        h = 0.0 if not n else max(2.0, n / most * plot_h)
+        band = bands[i].most_common(1)[0][0] if n else None
+        bars.append({"x": round(left + i * slot + 4, 1), "w": round(slot - 8, 1), "y": round(top + plot_h - h, 1),
+                     "h": round(h, 1), "cx": round(left + i * slot + slot / 2, 1), "count": n, "label": label,
+                     "fill": BAND_COLOUR.get(band or "", OTHER_BAND_COLOUR),
+                     "title": f"{label}: {n} call{'' if n == 1 else 's'}" + (f" (mostly {band})" if band else "")})
+    return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
+            "base": top + plot_h, "most": most, "bars": bars, "label_y": height - bottom + 16}
+
+
+def _section_chart(results: Sequence[CallResult]) -> dict[str, Any] | None:
+    """Mean section score across the calls where the section applied, as SVG horizontal bars."""
+    names: dict[str, None] = {}
+    scores: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        for s in r.sections:
+            names.setdefault(s["name"], None)
+            if s.get("score") is not None:
+                scores[s["name"]].append(float(s["score"]))
+    if not names:
+        return None
+    width, row, top, label_w, value_w = 640, 28, 8, 190, 110
+    bar_w = width - label_w - value_w - 10
+    rows = []
+    for i, name in enumerate(names):
+        values = scores.get(name, [])
+        mean = statistics.fmean(values) if values else None
+        y = top + i * row
+        short = name if len(name) <= 28 else name[:27] + "…"
+        rows.append({"name": name, "short": short, "y": y, "ty": y + row / 2 + 4, "n": len(values),
+                     "w": round(bar_w * (mean or 0) / 100, 1), "mean": fmt_score(round(mean, 1) if mean is not None else None),
+                     "fill": _score_colour(mean),
+                     "title": f"{name}: mean {fmt_score(round(mean, 1))} over {len(values)} call(s)" if mean is not None
+                     else f"{name}: not applicable to any call"})
+    return {"width": width, "height": top * 2 + row * len(rows), "x0": label_w, "bar_w": bar_w, "row": row,
+            "bar_h": row - 10, "rows": rows, "value_x": label_w + bar_w + 8, "label_x": label_w - 8}
+
+
+def _score_colour(score: float | None) -> str:
+    if score is None:
+        return OTHER_BAND_COLOUR
+    for name, floor in (("Excellent", 90), ("Good", 75), ("Needs coaching", 60)):
+        if score >= floor:
+            return BAND_COLOUR[name]
+    return BAND_COLOUR["Unacceptable"]
+
+
+def _frequent(results: Sequence[CallResult], palette: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    rows = frequent_findings(results, "deduction")
+    return {"rows": [{**row, "cls": palette[row["category"]][0]} for row in rows[:TOP_DEDUCTIONS]],
+            "more": max(0, len(rows) - TOP_DEDUCTIONS)}
+
+
+def _groups(results: Sequence[CallResult], key: str, bands: Sequence[str]) -> dict[str, Any]:
+    rows = group_rows(results, key)
+    return {"key": key, "bands": [_band(b) for b in bands],
+            "rows": [{"group": g["group"], "calls": g["calls"], "mean": fmt_score(g["mean"]),
+                      "bands": [g["bands"].get(b, 0) for b in bands], "top": g["top_category"] or DASH}
+                     for g in rows]}
+
+
+# -- one call --------------------------------------------------------------------------------------
+# Per-call views are SimpleNamespaces, not dicts: Jinja resolves ``c.name`` by getattr first, and
+# a failed getattr per lookup is what made dict views slow for thousands of calls.
+def _call(index: int, r: CallResult, palette: Mapping[str, tuple[str, str]], *, full: bool) -> V:
+    """One call's row and details. ``full``: with the transcript, evidence quotes, the tips'
+    advice and strengths; otherwise (beyond TRANSCRIPT_LIMIT) the scores and what was deducted."""
+    anchor = f"call-{index + 1}"
+    top = r.top_deduction()
+    if top:
+        worst = f"{top['category']}: " + (_quote(top["text"], 50) if top.get("text") and top["turn"] is not None
+                                          else top["message"])
+    else:
+        worst = DASH
+    facts = [f"{len(r.turns)} turns", f"{r.words} words"]
+    if r.duration is not None:
+        facts.append(clock(r.duration))
+    links = anchor if full and r.turns else None  # evidence and tips link to transcript turns
+    return V(
+        anchor=anchor, id=r.id, source=r.source, format=r.format, full=full,
+        score=fmt_score(r.score), score_value="" if r.score is None else f"{r.score:g}",
+        band=_band(r.band), auto_fail=r.auto_fail or "",
+        agent=r.agent or "", team=_scalar(r.metadata.get("team")) or "",
+        worst=worst, worst_cls=palette[top["category"]][0] if top else "",
+        credits=len(r.credits), deductions=len(r.deductions), facts=" · ".join(facts),
+        warnings=list(r.warnings), not_applicable=list(r.not_applicable),
+        sections=[_section(s, links, full) for s in r.sections],
+        tips=_tips(r, palette, links, full),
+        strengths=_strengths(r, palette) if full else [],
+        legend=_legend(r, palette) if full else [],
+        call_level=[_finding_line(f, palette) for f in r.findings if f["turn"] is None] if full else [],
+        suppressed=[_finding_line(f, palette, where=_turn_label(f.get("turn")),
+                                  why=f.get("suppressed_by") or "suppressed") for f in r.suppressed] if full else [],
+        transcript=_transcript(r, palette, anchor) if full and r.turns else None,
+        transcript_left_out=bool(r.turns) and not full,
+    )
+
+
+def _finding_line(f: Mapping[str, Any], palette: Mapping[str, tuple[str, str]], **extra: Any) -> V:
+    s = sign(f)
+    return V(sign=SIGNS[s], kind=KIND[s], cls=palette[f["category"]][0], category=f["category"],
+             message=f.get("message") or "", text=(f.get("text") or "").strip(), **extra)
+
+
+def _legend(r: CallResult, palette: Mapping[str, tuple[str, str]]) -> list[V]:
+    keys = sorted({(sign(f), f["category"]) for f in r.findings}, key=lambda k: ("+-!".index(k[0]), k[1]))
+    return [V(category=c, sign=SIGNS[s], kind=KIND[s], cls=palette[c][0]) for s, c in keys]
+
+
+def _section(s: Mapping[str, Any], anchor: str | None, full: bool) -> V:
+    na = s.get("score") is None
+    lines = []
+    for line in s.get("lines") or ():
+        status = line["status"]
+        if status == "N/A":
+            pts = DASH
+        elif status == "CAPPED":
+            pts = f"+{line['points']:g}"
+        else:
+            pts = _points(line["points"])
+        if na and line["points"]:
+            pts = f"({pts})"  # shown, but an N/A section adds nothing to the score
+        evidence = list(line.get("evidence") or ()) if full else []
+        lines.append(V(
+            item=line["item"], status=status.replace("_", " "), status_cls=STATUS_CLASS.get(status, "st-base"),
+            points=pts, more=max(0, len(evidence) - EVIDENCE_LIMIT),
+            evidence=[V(where=_turn_label(ev.get("turn")),
+                        href=f"#{anchor}-t{ev['turn'] + 1}" if anchor and ev.get("turn") is not None else "",
+                        text=_quote(ev["text"], 80) if ev.get("text") else f"{ev.get('rule')} (nothing said)")
+                      for ev in evidence[:EVIDENCE_LIMIT]],
+        ))
+    return V(name=s["name"], weight=f"{s['weight']:g}", na=na, score="N/A" if na else fmt_score(s["score"]),
+             points=DASH if na else f"{s['earned'] - s['deducted']:g} / {s['potential']:g}", lines=lines)
+
+
+def _tips(r: CallResult, palette: Mapping[str, tuple[str, str]], anchor: str | None, full: bool) -> list[V]:
+    tips = []
+    for tip in coaching_tips(r):
+        link = tip.get("link")
+        tips.append(V(message=tip["message"], category=tip["category"], severity=tip["severity"],
+                      count=tip["count"], cls=palette[tip["category"]][0], tip=tip["tip"] if full else "",
+                      turns=[V(n=n, href=f"#{anchor}-t{n}" if anchor else "") for n in tip["turns"]],
+                      link=link if full and isinstance(link, str) and link.startswith(("https://", "http://"))
+                      else ""))
+    return tips
+
+
+def _strengths(r: CallResult, palette: Mapping[str, tuple[str, str]]) -> list[V]:
+    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    for f in r.credits:
+        by_rule.setdefault(f["rule"], []).append(f)
+    return [V(rule=rule, category=fs[0]["category"], cls=palette[fs[0]["category"]][0],
+              message=fs[0]["message"], count=len(fs)) for rule, fs in by_rule.items()]
+
+
+def _transcript(r: CallResult, palette: Mapping[str, tuple[str, str]], anchor: str) -> list[V]:
+    by_turn: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for f in r.findings:
+        if f["turn"] is not None:
+            by_turn[f["turn"]].append(f)
+    turns = []
+    for i, turn in enumerate(r.turns):
+        text = turn.get("text") or ""
+        findings = sorted(by_turn.get(i, ()), key=lambda f: (f.get("start") is None, f.get("start") or 0))
+        chips: dict[str, V] = {}
+        for f in findings:
+            chip = chips.get(f["rule"])
+            if chip is None:
+                chips[f["rule"]] = _finding_line(f, palette, count=1)
+            else:
+                chip.count += 1
+        speaker = turn.get("speaker") or "?"
+        turns.append(V(n=i + 1, anchor=f"{anchor}-t{i + 1}", who=turn.get("label") or speaker,
+                       agent=speaker == "agent",
+                       time=clock(turn.get("start")) if turn.get("start") is not None else "",
+                       pieces=highlight_pieces(text, findings, palette) if findings else [(text, "", "", ())],
+                       chips=list(chips.values())))
+    return turns
+
+
+def highlight_pieces(text: str, findings: Sequence[Mapping[str, Any]],
+                     palette: Mapping[str, tuple[str, str]]) -> list[tuple[str, str, str, tuple]]:
+    """The turn text cut at every finding boundary: ``(text, css class, title, end marks)`` per
+    piece; class and title are empty for text no finding covers. Where findings overlap, the
+    piece takes the look of a deduction over a customer signal over a credit (then the shortest
+    span) and its title names all their categories. ``end marks`` are the ``(sign, class)`` of
+    the findings ending with the piece, printed after it: credit and deduction differ without
+    colour."""
+    spans = [f for f in findings if isinstance(f.get("start"), int) and isinstance(f.get("end"), int)
+             and 0 <= f["start"] < f["end"] <= len(text)]
+    if not spans:
+        return [(text, "", "", ())]
+    cuts = sorted({0, len(text), *(f["start"] for f in spans), *(f["end"] for f in spans)})
+    pieces: list[tuple[str, str, str, tuple]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        cover = [f for f in spans if f["start"] <= a and f["end"] >= b]
+        if not cover:
+            pieces.append((text[a:b], "", "", ()))
+            continue
+        primary = min(cover, key=lambda f: ("-!+".index(sign(f)), f["end"] - f["start"]))
+        kind = KIND[sign(primary)]
+        cls = f"hl {kind} {palette[primary['category']][0]}"
+        title = ", ".join(dict.fromkeys(f"{SIGNS[sign(f)]} {f['category']}" for f in cover))
+        marks = tuple(dict.fromkeys((SIGNS[sign(f)], palette[f["category"]][0]) for f in cover if f["end"] == b))
+        pieces.append((text[a:b], cls, title, marks))
+    return pieces
+
