@@ -18,10 +18,12 @@ Rows (see docs/performance.md):
                   already-loaded transcripts (includes the engine's own ``nlp.pipe``)
   engine.300      the same with ~300 synthetic phrase rules (bench/phrase_rules.py): the
                   rules-engine issue's target is >= 0.5x tokenize
+  engine.300.core the same without the per-call conversation figures (dynamics, sentiment)
   load            only reading the calls from disk (``poise.formats.load_file`` per file)
   e2e.files       ``poise score DIR --format jsonl -o FILE`` in-process, one worker, a folder
                   of one .json file per call, default packs (rule loading and compiling included)
   e2e.jsonl       the same over one .jsonl file holding every call
+  e2e.300         e2e.files with the ~300 phrase rules instead of the default packs
 
 Every row is timed ``--repeats`` times, interleaved (row 1, row 2, ..., then again), after a
 warm-up pass over a few calls; the table shows the best (and the median) words/second.
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import json
 import os
 import platform
@@ -267,6 +270,15 @@ def build_rows(setup: Setup) -> list[Row]:
         if not rules:
             row.skipped = "no rules"
         rows.append(row)
+    # The matching core alone: the same rules without the per-call conversation figures
+    # (dynamics, sentiment) that Detector computes by default.
+    core = Row("engine.300.core", "the same, conversation_metrics=False", group="engine", rules=synthetic_name,
+               run=lambda w: None)
+    if "conversation_metrics" in inspect.signature(Detector).parameters:
+        core.run = _engine_row(Detector(setup.synthetic_rules, conversation_metrics=False), core.extra)
+    else:
+        core.skipped = "Detector has no conversation_metrics option"
+    rows.append(core)
 
     rows.append(Row("load", "load_file per file (folder)", _load_row(), group="e2e"))
     rule_args = e2e_rule_args(setup.default_dir)
@@ -274,6 +286,9 @@ def build_rows(setup: Setup) -> list[Row]:
                     group="e2e", rules=default_name))
     rows.append(Row("e2e.jsonl", "poise score FILE.jsonl -f jsonl, 1 worker", _e2e_row(rule_args, "jsonl"),
                     group="e2e", rules=default_name))
+    rows.append(Row("e2e.300", "poise score DIR -f jsonl, 1 worker",
+                    _e2e_row(["--no-default-rules", "--rules", str(setup.synthetic_dir)], "files"),
+                    group="e2e", rules=synthetic_name))
     return rows
 
 

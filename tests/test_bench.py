@@ -102,8 +102,8 @@ def test_every_row_measures_a_positive_rate_and_ratios(bench_run, phrase_rules, 
     res = bench_run.measure(calls=20, repeats=1, seed=7, default_rules=defaults, synthetic_rules=40,
                             workdir=tmp_path, packs=None, warmup=False)
     keys = [r["key"] for r in res["rows"]]
-    assert keys == ["tokenize", "regex.default", "regex.300", "engine.default", "engine.300", "load",
-                    "e2e.files", "e2e.jsonl"]
+    assert keys == ["tokenize", "regex.default", "regex.300", "engine.default", "engine.300",
+                    "engine.300.core", "load", "e2e.files", "e2e.jsonl", "e2e.300"]
     assert res["calls"] == 20 and res["words"] > 0 and res["turns"] >= 400
     for row in res["rows"]:
         assert row["skipped"] is None, row

@@ -10,11 +10,11 @@ A Scorer builds its spaCy pipeline and compiles its rules once; reuse it for eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .batch import InputError, LoadedFile, discover, load_files
+from .batch import InputError, LoadedFile, discover, load_files, score_in_order
 from .detect import Detector
 from .formats import LoadOptions
 from .results import CallResult, build_result
@@ -40,6 +40,7 @@ class Scorer:
     ignore: Mapping[str, Sequence[str]] = field(default_factory=dict)  # file glob -> rule ids
     ignore_origin: str = "config"
     sentiment: str = "lexicon"  # or "vendor": the source's own per-turn labels where present
+    cache_dir: Path | None = None  # a result cache folder (the CLI uses .poise-cache/)
 
     def __post_init__(self) -> None:
         rules = load_ruleset(self.rule_dirs, defaults=self.default_rules, only=self.only, disable=self.disable)
@@ -47,6 +48,11 @@ class Scorer:
         self.rule_categories = {r.id: r.category for r in rules}
         self.scorecard: Scorecard = load_scorecard(self.scorecard_path or default_scorecard_path(),
                                                    sorted({r.category for r in rules}))
+        self.files_found = 0
+        self.cache: Any = None
+        if self.cache_dir is not None:
+            from .cache import ResultCache
+            self.cache = ResultCache(self.cache_dir, self.key)
 
     @property
     def rules_hash(self) -> str:
@@ -75,15 +81,48 @@ class Scorer:
                 out.extend(ids)
         return out
 
+    def settings(self) -> dict:
+        """What it takes to build the same Scorer elsewhere (a spawned worker, a Dask worker)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+
+    @property
+    def key(self) -> str:
+        """Everything that changes results, for the cache: rules, scorecard and options."""
+        return "|".join([self.rules_hash, self.scorecard.hash, str(self.redact), self.sentiment,
+                         str(self.model), repr(self.load_options)])
+
+    def score_path(self, path: Path) -> list[CallResult | InputError]:
+        """Score one file (through the cache when one is set); failures become InputErrors."""
+        extra = ",".join(sorted(self.ignored_for(str(path))))
+        key = None
+        if self.cache is not None:
+            try:
+                data = Path(path).read_bytes() if Path(path).stat().st_size <= self.load_options.max_file_size else None
+            except OSError:
+                data = None
+            if data is not None:
+                key = self.cache.key(data, extra)
+                cached = self.cache.get(key, str(path))
+                if cached is not None:
+                    return cached
+        items: list[CallResult | InputError] = []
+        for loaded in load_files([Path(path)], self.load_options):
+            if isinstance(loaded, InputError):
+                items.append(loaded)
+            else:
+                items.extend(self.score_transcripts(loaded.transcripts))
+        if key is not None:
+            self.cache.put(key, items)
+        return items
+
     def score_files(self, paths: Iterable[str | Path], include: Sequence[str] = (),
-                    exclude: Sequence[str] = ()) -> Iterator[CallResult | InputError]:
+                    exclude: Sequence[str] = (), workers: int = 1,
+                    on_file: Callable[[int], None] | None = None) -> Iterator[CallResult | InputError]:
+        """Every call in these files and folders, in input order (unreadable files as InputError)."""
         files, errors = discover(paths, include, exclude)
         yield from errors
-        for item in load_files(files, self.load_options):
-            if isinstance(item, InputError):
-                yield item
-            else:
-                yield from self.score_transcripts(item.transcripts)
+        self.files_found = len(files)
+        yield from score_in_order(self, files, workers, on_file)
 
     def score_loaded(self, item: LoadedFile) -> list[CallResult]:
         return list(self.score_transcripts(item.transcripts))

@@ -117,3 +117,60 @@ def load_files(files: Iterable[Path], options: LoadOptions) -> Iterator[LoadedFi
             yield InputError(str(path), str(exc))
         except RecursionError:
             yield InputError(str(path), "structure nested too deeply to read")
+
+
+# -- scoring many files: worker processes, cache, order ------------------------------------------
+import multiprocessing
+import sys
+from typing import Any, Callable
+
+_WORKER: Any = None  # the Scorer a worker process uses (inherited on fork, built on spawn)
+
+
+def _init_worker(settings: dict[str, Any] | None) -> None:
+    global _WORKER
+    if _WORKER is None and settings is not None:
+        from .api import Scorer
+        _WORKER = Scorer(**settings)
+
+
+def _score_one(path: Path) -> list[Any]:
+    return _WORKER.score_path(path)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def score_in_order(scorer: Any, files: Sequence[Path], workers: int = 1,
+                   on_file: Callable[[int], None] | None = None) -> Iterator[Any]:
+    """Score files with ``scorer.score_path`` and yield results (and InputErrors) in input order.
+
+    ``workers > 1`` uses worker processes, each scoring whole files; on Linux they are forked
+    from this process and share the already-built pipeline, elsewhere each builds its own
+    once. Results stream back in input order, so memory does not grow with the corpus.
+    """
+    global _WORKER
+    workers = max(1, min(workers, len(files)))
+    if workers == 1:
+        for path in files:
+            yield from scorer.score_path(path)
+            if on_file:
+                on_file(1)
+        return
+    use_fork = sys.platform.startswith("linux")
+    context = multiprocessing.get_context("fork" if use_fork else "spawn")
+    _WORKER = scorer if use_fork else None
+    settings = None if use_fork else scorer.settings()
+    chunk = max(1, min(16, len(files) // (workers * 8)))
+    try:
+        with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+            for items in pool.imap(_score_one, files, chunksize=chunk):
+                yield from items
+                if on_file:
+                    on_file(1)
+    finally:
+        _WORKER = None

@@ -112,13 +112,25 @@ def build_result(analysis: CallAnalysis, scorecard: Scorecard, rule_categories: 
                                                   t.has_timings, rule_categories, steps)
     return CallResult(
         id=t.id, source=t.source, format=t.format,
-        metadata=redact_value(dict(t.metadata)) if redact_pii else dict(t.metadata),  # type: ignore[arg-type]
+        metadata=_jsonable(redact_value(dict(t.metadata)) if redact_pii else dict(t.metadata)),
         roles=t.roles.to_dict(), turns=turns, findings=findings, score=score, band=band,
         auto_fail=auto_fail, sections=tuple(section_to_dict(s) for s in sections),
         not_applicable=analysis.not_applicable, warnings=t.warnings, words=t.word_count,
         duration=t.duration, metrics={**analysis.metrics, **(metrics or {})}, redacted=redact_pii,
         suppressed=suppressed,
     )
+
+
+def _jsonable(value: Any) -> Any:
+    """Metadata as JSON would give it back: dates as ISO text, tuples as lists."""
+    import datetime
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def _finding_dict(finding: dict[str, Any], masks: Sequence[Redacted | None]) -> dict[str, Any]:

@@ -341,6 +341,7 @@ def _score_section(section: Section, findings: Sequence[Mapping[str, Any]], na_c
 
 
 def section_to_dict(s: SectionScore) -> dict[str, Any]:
+    """Plain JSON-shaped data (lists, not tuples), identical before and after a JSON round trip."""
     data = asdict(s)
-    data["lines"] = [asdict(line) for line in s.lines]
+    data["lines"] = [{**asdict(line), "evidence": [dict(e) for e in line.evidence]} for line in s.lines]
     return data

@@ -8,8 +8,9 @@ that the template escapes one by one. The page also carries a Content-Security-P
 lets its own inline script run (by hash) and loads nothing from anywhere.
 
 Built to stay linear for thousands of calls: every per-call figure is computed once here, the
-template only loops. Transcripts, the bulk of the file, are included for the ``TRANSCRIPT_LIMIT``
-lowest-scoring calls; the rest keep their scores, sections and coaching tips.
+template only loops. Transcripts, the bulk of the file, are included (with evidence quotes and the
+coaching advice) for the ``TRANSCRIPT_LIMIT`` lowest-scoring calls; the others keep their row in
+the call table, their section scores and their deductions, and the page says how to see the rest.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import base64
 import gc
 import hashlib
+import os
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -32,7 +34,7 @@ from . import ReportContext
 from .terminal import (BAND_ORDER, clock, coaching_tips, fmt_score, frequent_findings,
                        group_rows, histogram_counts, sign)
 
-#: Transcripts are rendered for this many calls, the lowest-scoring first (None: all of them).
+#: Calls shown in full (transcript, evidence, advice), the lowest-scoring first; None: all of them.
 TRANSCRIPT_LIMIT: int | None = 500
 #: Rows in "most frequent deductions".
 TOP_DEDUCTIONS = 10
@@ -65,29 +67,6 @@ STATUS_CLASS = {"PRESENT": "st-present", "NOT_PRESENT": "st-missing", "N/A": "st
 
 
 # -- entry point -----------------------------------------------------------------------------------
-def _render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
-    ordered = sorted(results, key=_worst_first)
-    limit = TRANSCRIPT_LIMIT
-    with_transcript = len(ordered) if limit is None else max(0, limit)
-    palette = _palette(f["category"] for r in ordered for f in (*r.findings, *r.suppressed))
-    bands = _band_names(ordered)
-    page = {
-        "title": "poise professionalism report",
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "ctx": ctx,
-        "summary": _summary(ordered, errors, bands),
-        "histogram": _histogram(ordered),
-        "section_chart": _section_chart(ordered),
-        "frequent": _frequent(ordered, palette),
-        "calls": [_call(i, r, palette, full=i < with_transcript) for i, r in enumerate(ordered)],
-        "transcripts_shown": min(with_transcript, len(ordered)),
-        "errors": [_error(e) for e in errors],
-        "groups": _groups(ordered, ctx.group_by, bands) if ctx.group_by else None,
-        "palette": [{"cls": cls, "colour": colour, "tint": _tint(colour)} for cls, colour in palette.values()],
-    }
-    return _environment().get_template("report.html.j2").render(page=page)
-
-
 def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
     """The report as one HTML document."""
     # Thousands of calls make hundreds of thousands of small objects, none of them cyclic; the
@@ -99,6 +78,34 @@ def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCont
     finally:
         if enabled:
             gc.enable()
+
+
+def _render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
+    ordered = sorted(results, key=_worst_first)
+    full = len(ordered) if TRANSCRIPT_LIMIT is None else min(len(ordered), max(0, TRANSCRIPT_LIMIT))
+    palette = _palette(f["category"] for r in ordered for f in (*r.findings, *r.suppressed))
+    bands = _band_names(ordered)
+    page = {
+        "title": "poise professionalism report",
+        "generated": _now().strftime("%Y-%m-%d %H:%M UTC"),
+        "ctx": ctx,
+        "summary": _summary(ordered, errors, bands),
+        "histogram": _histogram(ordered),
+        "section_chart": _section_chart(ordered),
+        "frequent": _frequent(ordered, palette),
+        "calls": [_call(i, r, palette, full=i < full) for i, r in enumerate(ordered)],
+        "transcripts_shown": full,
+        "errors": [_error(e) for e in errors],
+        "groups": _groups(ordered, ctx.group_by, bands) if ctx.group_by else None,
+        "palette": [{"cls": cls, "colour": colour, "tint": _tint(colour)} for cls, colour in palette.values()],
+    }
+    return _environment().get_template("report.html.j2").render(page=page)
+
+
+def _now() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds of the same report)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
 
 
 @lru_cache(maxsize=1)
@@ -231,10 +238,10 @@ def _section_chart(results: Sequence[CallResult]) -> dict[str, Any] | None:
         mean = statistics.fmean(values) if values else None
         y = top + i * row
         short = name if len(name) <= 28 else name[:27] + "…"
+        shown = fmt_score(round(mean, 1) if mean is not None else None)
         rows.append({"name": name, "short": short, "y": y, "ty": y + row / 2 + 4, "n": len(values),
-                     "w": round(bar_w * (mean or 0) / 100, 1), "mean": fmt_score(round(mean, 1) if mean is not None else None),
-                     "fill": _score_colour(mean),
-                     "title": f"{name}: mean {fmt_score(round(mean, 1))} over {len(values)} call(s)" if mean is not None
+                     "w": round(bar_w * (mean or 0) / 100, 1), "mean": shown, "fill": _score_colour(mean),
+                     "title": f"{name}: mean {shown} over {len(values)} call(s)" if mean is not None
                      else f"{name}: not applicable to any call"})
     return {"width": width, "height": top * 2 + row * len(rows), "x0": label_w, "bar_w": bar_w, "row": row,
             "bar_h": row - 10, "rows": rows, "value_x": label_w + bar_w + 8, "label_x": label_w - 8}
@@ -401,7 +408,8 @@ def highlight_pieces(text: str, findings: Sequence[Mapping[str, Any]],
         if not cover:
             pieces.append((text[a:b], "", "", ()))
             continue
-        primary = min(cover, key=lambda f: ("-!+".index(sign(f)), f["end"] - f["start"]))
+        cover.sort(key=lambda f: ("-!+".index(sign(f)), f["end"] - f["start"]))
+        primary = cover[0]
         kind = KIND[sign(primary)]
         cls = f"hl {kind} {palette[primary['category']][0]}"
         title = ", ".join(dict.fromkeys(f"{SIGNS[sign(f)]} {f['category']}" for f in cover))
