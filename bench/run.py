@@ -4,7 +4,8 @@ generated text, as words/second and as ratios to bare spaCy tokenization.
     python bench/run.py                 # 1000 calls, best of 3 (also: make bench)
     python bench/run.py --calls 2000    # a bigger run
     python bench/run.py --quick         # 150 calls, best of 2: a smoke run
-    python bench/run.py --json          # machine-readable results on stdout
+    python bench/run.py --json > r.json # machine-readable results on stdout
+    python bench/run.py --results r.json --markdown   # re-render saved results (no measuring)
     python bench/run.py --profile       # also cProfile the engine with the ~300 phrase rules
     python bench/run.py --profile e2e --profile-only --calls 300   # only a profile of poise score
 
@@ -172,35 +173,58 @@ def _load_row() -> Callable[[Workload], int]:
     return run
 
 
-def run_cli(args: Sequence[str]) -> tuple[int, str]:
-    """``poise ARGS`` in-process through the real entry point; returns (exit code, its stderr)."""
+def run_cli(args: Sequence[str], cwd: Path | None = None) -> tuple[int, str]:
+    """``poise ARGS`` in-process through the real entry point; returns (exit code, its stderr).
+
+    ``cwd``: run from this folder (so that no ./poise.yaml or ./pyproject.toml of the caller's
+    folder applies, and nothing is written there).
+    """
     import io
 
     from poise import cli
     from poise.report import console
 
-    saved = sys.argv, sys.stderr
+    saved = sys.argv, sys.stderr, os.getcwd()
     console.cache_clear()
     sys.argv = ["poise", *map(str, args)]
     sys.stderr = err = io.StringIO()
     try:
+        if cwd is not None:
+            os.chdir(cwd)
         cli.main()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     finally:
-        sys.argv, sys.stderr = saved
+        sys.argv, sys.stderr = saved[:2]
+        os.chdir(saved[2])
         console.cache_clear()
     return code, err.getvalue()
 
 
+def score_options(workers: int = 1) -> list[str]:
+    """Options every e2e run gets, when this poise has them: ``--workers N`` (one worker here:
+    the process is what is measured) and ``--no-cache`` (a result cache would turn the second
+    round into cache reads)."""
+    from poise import cli
+
+    params = inspect.signature(cli.score).parameters
+    out = ["--workers", str(workers)] if "workers" in params else []
+    if workers != 1 and not out:
+        raise RuntimeError("this poise has no --workers option")
+    return out + (["--no-cache"] if "no_cache" in params else [])
+
+
 def _e2e_row(rule_args: Sequence[str], source: str, workers: int = 1) -> Callable[[Workload], int]:
-    # ``workers`` is here for the multi-worker rows to come (``--workers N`` once the CLI has it).
+    # Multi-worker rows (to come) need a clock that counts the workers' CPU too (wall time, or
+    # RUSAGE_CHILDREN); the default CPU clock counts this process only.
     assert workers == 1, "multi-worker e2e is not measured yet"
+    options = score_options(workers)
 
     def run(work: Workload) -> int:
         path = work.folder if source == "files" else work.jsonl
-        code, err = run_cli(["score", str(path), "--format", "jsonl", "-o", str(work.out), *rule_args])
+        code, err = run_cli(["score", str(path), "--format", "jsonl", "-o", str(work.out), *options, *rule_args],
+                            cwd=work.out.parent)
         if code != 0:
             raise RuntimeError(f"poise score exited {code} on {path}: {' '.join(err.split())[:300]}")
         return code
@@ -216,6 +240,7 @@ class Setup:
     default_dir: Path | None
     synthetic_dir: Path
     seconds: dict[str, float]
+    default_label: str = ""
 
 
 def prepare(workdir: Path, default_rules_dir: Path | None, n_synthetic: int,
@@ -237,7 +262,8 @@ def prepare(workdir: Path, default_rules_dir: Path | None, n_synthetic: int,
 
 
 def rules_name(setup: Setup) -> str:
-    where = "default packs" if setup.default_dir is None else f"{setup.default_dir.name}/"
+    where = setup.default_label or (
+        "default packs" if setup.default_dir is None else f"{setup.default_dir.name}/")
     return f"{where} ({len(setup.default_rules)} rules)"
 
 
@@ -282,11 +308,11 @@ def build_rows(setup: Setup) -> list[Row]:
 
     rows.append(Row("load", "load_file per file (folder)", _load_row(), group="e2e"))
     rule_args = e2e_rule_args(setup.default_dir)
-    rows.append(Row("e2e.files", "poise score DIR -f jsonl, 1 worker", _e2e_row(rule_args, "files"),
+    rows.append(Row("e2e.files", "poise score DIR -f jsonl -j1 --no-cache", _e2e_row(rule_args, "files"),
                     group="e2e", rules=default_name))
-    rows.append(Row("e2e.jsonl", "poise score FILE.jsonl -f jsonl, 1 worker", _e2e_row(rule_args, "jsonl"),
+    rows.append(Row("e2e.jsonl", "poise score FILE.jsonl -f jsonl -j1 --no-cache", _e2e_row(rule_args, "jsonl"),
                     group="e2e", rules=default_name))
-    rows.append(Row("e2e.300", "poise score DIR -f jsonl, 1 worker",
+    rows.append(Row("e2e.300", "poise score DIR -f jsonl -j1 --no-cache",
                     _e2e_row(["--no-default-rules", "--rules", str(setup.synthetic_dir)], "files"),
                     group="e2e", rules=synthetic_name))
     return rows
@@ -310,7 +336,7 @@ def _time(fn: Callable[[Workload], Any], work: Workload, clock: Callable[[], flo
 
 def machine() -> dict[str, Any]:
     info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
-                            "cpus": os.cpu_count()}
+                            "cpus": os.cpu_count(), "load_average": list(os.getloadavg())}
     try:
         import spacy
         info["spacy"] = spacy.__version__
@@ -347,12 +373,20 @@ def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules
     say = progress or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="poise-bench-", dir=workdir) as tmp:
         tmpdir = Path(tmp)
+        label = ""
+        if default_rules is None:
+            # A snapshot of the shipped packs, so that every row and round (and each e2e run,
+            # which loads the rules itself) sees the same rules even if rules/ is being edited.
+            default_rules, label = snapshot_default_packs(tmpdir / "default-packs"), "default packs"
+            if packs == generate.DEFAULT_PACKS:
+                packs = default_rules
         say(f"generating {calls} calls (seed {seed})")
         all_calls = generate.generate(calls, seed, packs)
         work = Workload.build(all_calls, tmpdir, "calls")
         warm = Workload.build(all_calls[: max(1, min(20, calls // 10))], tmpdir, "warmup")
         say(f"{work.turns} turns, {work.words} words; compiling rules")
         setup = prepare(tmpdir, default_rules, synthetic_rules, packs)
+        setup.default_label = label
         rows = build_rows(setup)
         if only:
             rows = [r for r in rows if r.key in ALWAYS or any(r.key.startswith(o) for o in only)]
@@ -367,6 +401,22 @@ def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules
         res = results(rows, work, setup, repeats, seed)
         res["clock"] = clock
         return res
+
+
+def snapshot_default_packs(folder: Path) -> Path:
+    """Copy the shipped rule files (not the scorecard) to ``folder``."""
+    import shutil
+
+    from poise.rules import default_rules_dir
+    from poise.rules.loader import rule_files
+
+    source = default_rules_dir()
+    for path in rule_files(source):
+        target = folder / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _attempt(row: Row, action: Callable[[], Any]) -> None:
@@ -441,7 +491,23 @@ def render(res: dict[str, Any]) -> None:
     console.print(f"target: engine.300 ≥ {t['target']}× tokenize — measured {_ratio(t['measured'])}: {mark}")
     console.print("setup (not in the rates): " + ", ".join(f"{k} {v:.2f}s" for k, v in res["setup_seconds"].items()))
     console.print(f"machine: {m.get('cpu', '?')}, {m.get('cpus')} CPUs, Python {m['python']}, "
-                  f"spaCy {m.get('spacy', '?')}, commit {m.get('commit', '?')}", highlight=False)
+                  f"spaCy {m.get('spacy', '?')}, commit {m.get('commit', '?')}, load average at the end "
+                  f"{' '.join(f'{x:.1f}' for x in m.get('load_average', []))}", highlight=False)
+
+
+def render_markdown(res: dict[str, Any]) -> str:
+    """The results table as Markdown (for docs/performance.md)."""
+    lines = [f"{res['calls']} calls, {res['turns']:,} turns, {res['words']:,} words; best of {res['repeats']} "
+             f"({res.get('clock', 'cpu')} time), seed {res['seed']}.", "",
+             "| row | what | rules | words/s | median | × tokenize | × regex | note |",
+             "|---|---|---|--:|--:|--:|--:|---|"]
+    for r in res["rows"]:
+        note = r["skipped"] or (f"{r['findings_per_call']} findings/call" if "findings_per_call" in r else "")
+        lines.append(f"| `{r['key']}` | {r['label']} | {r['rules']} | "
+                     f"{format(r['words_per_s'], ',') if r['words_per_s'] else '—'} | "
+                     f"{format(r['median_words_per_s'], ',') if r['median_words_per_s'] else '—'} | "
+                     f"{_ratio(r['vs_tokenize'])} | {_ratio(r['vs_regex'])} | {note} |")
+    return "\n".join(lines) + "\n"
 
 
 PROFILE_TARGETS = ("engine.300", "engine.default", "e2e")
@@ -467,11 +533,11 @@ def profile(target: str = "engine.300", calls: int = 300, seed: int = 7, *, defa
         warm = Workload.build(all_calls[:20], tmpdir, "warmup")
         if target == "e2e":
             args = ["score", str(work.folder), "--format", "jsonl", "-o", str(work.out),
-                    *e2e_rule_args(default_rules)]
+                    *score_options(1), *e2e_rule_args(default_rules)]
             what = "poise score DIR -f jsonl"
 
             def once(w: Workload) -> None:
-                code, err = run_cli([*args[:1], str(w.folder), *args[2:]])
+                code, err = run_cli([*args[:1], str(w.folder), *args[2:]], cwd=tmpdir)
                 if code:
                     raise RuntimeError(f"poise score exited {code}: {err}")
         else:
@@ -516,6 +582,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clock", choices=tuple(CLOCKS), default="cpu",
                         help="cpu: process CPU time (default; steadier on a shared machine), wall: elapsed")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print the results as a Markdown table")
+    parser.add_argument("--results", type=Path, metavar="FILE",
+                        help="do not measure: render results saved earlier with --json")
     parser.add_argument("--profile", nargs="?", const="engine.300", choices=PROFILE_TARGETS, metavar="TARGET",
                         help="after the table, cProfile one pass of TARGET: engine.300 (default), "
                              "engine.default or e2e")
@@ -528,6 +597,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {message}", file=sys.stderr, flush=True)
 
     from poise.errors import ConfigError
+    if args.results:
+        res = json.loads(args.results.read_text(encoding="utf-8"))
+        print(render_markdown(res)) if args.markdown else render(res)
+        return 0
     if args.profile_only:
         print(profile(args.profile or "engine.300", calls, args.seed, default_rules=args.rules,
                       n_rules=args.synthetic_rules, packs=None if args.no_packs else generate.DEFAULT_PACKS))
@@ -541,6 +614,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.json:
         print(json.dumps(res, indent=2))
+    elif args.markdown:
+        print(render_markdown(res))
     else:
         render(res)
     if args.profile:

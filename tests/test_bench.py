@@ -112,6 +112,9 @@ def test_every_row_measures_a_positive_rate_and_ratios(bench_run, phrase_rules, 
         assert len(row["seconds"]) == 1
     assert res["targets"]["engine.300 vs tokenize"]["measured"] > 0
     json.dumps(res)  # --json output is serialisable
+    table = bench_run.render_markdown(res)
+    assert all(f"`{key}`" in table for key in keys)
+    bench_run.render(res)  # the rich table renders
 
 
 def test_profile_reports_the_engine(bench_run, tmp_path):

@@ -7,7 +7,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -170,6 +169,23 @@ def test_other_label_keys_are_ignored(tmp_path, detector):
         record("a", ("agent", "I'm sorry."), positive=["apology"], judged=["apology"],
                note="for people", hard_negative=["courtesy"])])
     assert by_category(evaluate_files([data], detector))["apology"].tp == 1
+
+
+def test_parallel_workers_give_the_same_figures_and_errors_in_order(tmp_path, detector, monkeypatch):
+    import poise.evaluate as evaluate
+    monkeypatch.setattr(evaluate, "CHUNK_LINES", 3)
+    texts = ["I'm sorry.", "Thanks!", "Okay.", "That's not my department.", "Thank you, I apologize."]
+    records = [record(f"r{i}", ("agent", texts[i % len(texts)]), positive=["apology"] if i % 2 else [])
+               for i in range(20)]
+    records[7]["labels"]["politeness"] = 0.5
+    data = write_jsonl(tmp_path / "set.jsonl", records)
+    one = evaluate_files([data], detector, keep_errors=True, jobs=1)
+    two = evaluate_files([data], detector, keep_errors=True, jobs=2)
+    assert two.to_dict(show_errors=True) == one.to_dict(show_errors=True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(data.read_text() + "{oops\n")
+    with pytest.raises(evaluate.EvalInputError, match=r"bad.jsonl:21: malformed JSON"):
+        evaluate_files([bad], detector, jobs=2)
 
 
 def test_category_option_restricts_the_table(tmp_path, detector):

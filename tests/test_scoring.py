@@ -113,4 +113,4 @@ def test_shipped_scorecard_loads():
     from poise.api import default_scorecard_path
     sc = load_scorecard(default_scorecard_path())
     assert [b.name for b in sc.bands] == ["Excellent", "Good", "Needs coaching", "Unacceptable"]
-    assert len(sc.sections) == 6 and sc.auto_fail
+    assert len(sc.sections) == 7 and sc.auto_fail

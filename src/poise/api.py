@@ -93,7 +93,8 @@ class Scorer:
 
     def score_path(self, path: Path) -> list[CallResult | InputError]:
         """Score one file (through the cache when one is set); failures become InputErrors."""
-        extra = ",".join(sorted(self.ignored_for(str(path))))
+        # the file name is part of the key: ids come from it (two files, same text, two calls)
+        extra = Path(path).name + "|" + ",".join(sorted(self.ignored_for(str(path))))
         key = None
         if self.cache is not None:
             try:

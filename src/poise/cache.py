@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ class ResultCache:
     def key(self, data: bytes, extra: str = "") -> str:
         h = hashlib.sha256()
         h.update(data)
-        h.update(f"\0{self.scorer_key}\0{extra}\0{__version__}\0{FORMAT}".encode())
+        h.update(f"\0{self.scorer_key}\0{extra}\0{__version__}\0{code_hash()}\0{FORMAT}".encode())
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -73,6 +74,19 @@ class ResultCache:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """A hash of poise's own code and data, so that a changed engine never reuses old results
+    even when the version number has not moved (a development checkout, a patched install)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json", ".gz", ".j2") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def clear(root: Path | str = CACHE_DIR) -> int:

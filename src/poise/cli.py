@@ -166,6 +166,9 @@ class SentimentSource(str, Enum):
 
 SentimentOpt = Annotated[SentimentSource, typer.Option("--sentiment", help="Per-turn sentiment from poise's "
                                                        "lexicon model, or the vendor's labels where the source has them.")]
+WorkersOpt = Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes "
+                                                 "[default: number of cores]; 1 scores in this process.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache (.poise-cache/).")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of "
                                                    "./poise.yaml or [tool.poise] in ./pyproject.toml.")]
 
@@ -178,7 +181,7 @@ def _config(config_path: Optional[Path], **cli):
     return load_config(path=config_path).with_cli(**cli)
 
 
-def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon"):
+def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon", cache: bool = False):
     from .api import Scorer
     from .formats import LoadOptions
     options = LoadOptions(input_format=cfg.get("input_format"), agent_label=cfg.get("agent"),
@@ -188,19 +191,53 @@ def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon"):
                     scorecard_path=Path(cfg.get("scorecard")) if cfg.get("scorecard") else None,
                     only=cfg.get("only"), disable=cfg.get("disable"), default_rules=cfg.get("default_rules"),
                     model=cfg.get("model"), redact=cfg.get("redact"), load_options=options,
-                    ignore=cfg.get("ignore"), ignore_origin=cfg.settings["ignore"].origin, sentiment=sentiment)
+                    ignore=cfg.get("ignore"), ignore_origin=cfg.settings["ignore"].origin, sentiment=sentiment,
+                    cache_dir=Path(".poise-cache") if cache else None)
     _warn(scorer.warnings)
     return scorer
 
 
-def _run(scorer, cfg, paths: list[Path]):
-    from .batch import InputError
-    results, errors = [], []
-    for item in scorer.score_files(paths, cfg.get("include"), cfg.get("exclude")):
-        (errors if isinstance(item, InputError) else results).append(item)
-    if not results and not errors:
-        raise UsageError("no transcript files found in " + ", ".join(map(str, paths)))
-    return results, errors
+def _run(scorer, cfg, paths: list[Path], pairs, ctx, engine: str = "local", scheduler: Optional[str] = None):
+    """Score every file, streaming each result into the reports; returns (sinks, errors)."""
+    from .batch import InputError, default_workers
+    from .report import progress
+    from .report.sinks import Sinks
+    sinks = Sinks(pairs, ctx)
+    errors: list = []
+    workers = cfg.get("workers") or default_workers()
+    try:
+        with progress.files(scorer) as advance:
+            if engine == "dask":  # workers rebuild this Scorer from its settings (docs/scale.md)
+                from .engines import dask_engine
+                items = dask_engine.score_with(scorer, paths, cfg.get("include"), cfg.get("exclude"),
+                                               scheduler, cfg.get("workers"), on_file=advance)
+            else:
+                items = scorer.score_files(paths, cfg.get("include"), cfg.get("exclude"), workers=workers,
+                                           on_file=advance)
+            for item in items:
+                if isinstance(item, InputError):
+                    errors.append(item)
+                else:
+                    sinks.add(item)
+                    advance(0, calls=1)
+        if not sinks.kept and not errors:
+            raise UsageError("no transcript files found in " + ", ".join(map(str, paths)))
+    except BaseException:
+        sinks.abort()
+        raise
+    return sinks, errors
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="Score with local worker processes, or on a Dask "
+                                           "cluster (needs the dask extra, see docs/scale.md).")]
+SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: "
+                                                     "the scheduler, e.g. tcp://scheduler:8786 (default: a "
+                                                     "local cluster of --workers processes).")]
 
 
 @app.command()
@@ -211,18 +248,25 @@ def score(
     no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None,
     output_format: FormatOpt = [], output: OutputOpt = [], group_by: GroupByOpt = None,
     csv_findings: CsvFindingsOpt = False, no_redact: NoRedactOpt = False, config: ConfigOpt = None,
-    sentiment: SentimentOpt = SentimentSource.lexicon,
+    sentiment: SentimentOpt = SentimentSource.lexicon, workers: WorkersOpt = None, no_cache: NoCacheOpt = False,
+    engine: EngineOpt = Engine.local, scheduler: SchedulerOpt = None,
 ) -> None:
     """Score transcripts: files and folders in any supported format."""
+    if scheduler and engine != Engine.dask:
+        raise UsageError("--scheduler needs --engine dask")
+    if engine == Engine.dask:
+        from .engines.dask_engine import require_dask
+        require_dask()  # before loading the rules, so a missing extra is reported at once
     pairs = _outputs(output_format, output)
     cfg = _config(config, include=include, exclude=exclude, agent=agent, max_file_size=max_file_size,
                   input_format=input_format.value if input_format else None, rules=[str(r) for r in rules],
                   only=only, disable=disable, model=model, scorecard=str(scorecard) if scorecard else None,
                   group_by=group_by, default_rules=False if no_default_rules else None,
-                  redact=False if no_redact else None)
-    scorer = _scorer(cfg, csv_columns, sentiment.value)
-    results, errors = _run(scorer, cfg, paths)
-    _write_reports(pairs, results, errors, _context(scorer, cfg.get("group_by"), csv_findings))
+                  redact=False if no_redact else None, workers=workers)
+    scorer = _scorer(cfg, csv_columns, sentiment.value, cache=not no_cache)
+    sinks, errors = _run(scorer, cfg, paths, pairs, _context(scorer, cfg.get("group_by"), csv_findings),
+                         engine.value, scheduler)
+    sinks.close(errors)
     raise typer.Exit(EXIT_UNREADABLE if errors else EXIT_OK)
 
 
@@ -243,7 +287,7 @@ def check(
     rules: RulesOpt = [], only: OnlyOpt = [], disable: DisableOpt = [], model: ModelOpt = None,
     no_default_rules: NoDefaultsOpt = False, scorecard: ScorecardOpt = None,
     output_format: FormatOpt = [], output: OutputOpt = [], no_redact: NoRedactOpt = False, config: ConfigOpt = None,
-    sentiment: SentimentOpt = SentimentSource.lexicon,
+    sentiment: SentimentOpt = SentimentSource.lexicon, workers: WorkersOpt = None, no_cache: NoCacheOpt = False,
 ) -> None:
     """The CI gate: score calls and call scripts, exit 1 when thresholds or the baseline fail."""
     from .gate import GateOptions, evaluate
@@ -258,14 +302,16 @@ def check(
                   only=only, disable=disable, model=model, scorecard=str(scorecard) if scorecard else None,
                   default_rules=False if no_default_rules else None, redact=False if no_redact else None,
                   fail_under=fail_under, fail_on=fail_on, baseline=str(baseline) if baseline else None,
-                  max_drop=max_drop)
-    scorer = _scorer(cfg, csv_columns, sentiment.value)
-    results, errors = _run(scorer, cfg, paths)
-    gate = evaluate(results, errors, GateOptions(
+                  max_drop=max_drop, workers=workers)
+    scorer = _scorer(cfg, csv_columns, sentiment.value, cache=not no_cache)
+    ctx = _context(scorer, None, False, {})
+    sinks, errors = _run(scorer, cfg, paths, pairs, ctx)
+    gate = evaluate(sinks.kept, errors, GateOptions(
         fail_under=cfg.get("fail_under"), fail_on=cfg.get("fail_on"),
         baseline=Path(cfg.get("baseline")) if cfg.get("baseline") else None,
         max_drop=cfg.get("max_drop"), allow_unreadable=allow_unreadable))
-    _write_reports(pairs, results, errors, _context(scorer, None, False, gate))
+    ctx.gate.update(gate)
+    sinks.close(errors)
     from .report import gate_view
     gate_view.render(gate)
     if errors and not allow_unreadable:
@@ -284,25 +330,8 @@ def _context(scorer, group_by: Optional[str], csv_findings: bool, gate: Optional
     return ReportContext(rules_hash=scorer.rules_hash, scorecard_name=scorer.scorecard.name,
                          scorecard_hash=scorer.scorecard.hash, poise_version=__version__,
                          group_by=group_by, csv_findings=csv_findings, redacted=scorer.redact,
-                         gate=gate or {})
-
-
-def _write_reports(pairs, results, errors, ctx) -> None:
-    from .report import atomic_write, console, renderer
-    for fmt, path in pairs:
-        if fmt == "table":
-            from .report import terminal
-            terminal.render(results, errors, ctx)
-            continue
-        text = renderer(fmt)(results, errors, ctx)
-        if path is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            from .report import terminal
-            terminal.render_problems(results, errors)
-        else:
-            atomic_write(path, text)
-            console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
+                         gate=gate if gate is not None else {},
+                         section_names=tuple(sec.name for sec in scorer.scorecard.sections))
 
 
 @app.command()
@@ -321,7 +350,8 @@ def show(
                   scorecard=str(scorecard) if scorecard else None,
                   default_rules=False if no_default_rules else None, redact=False if no_redact else None)
     scorer = _scorer(cfg, sentiment=sentiment.value)
-    results, errors = _run(scorer, cfg, [path])
+    sinks, errors = _run(scorer, cfg, [path], [], _context(scorer, None, False))
+    results = sinks.kept
     if errors:
         terminal.render_problems([], errors)
         raise typer.Exit(EXIT_UNREADABLE)
@@ -331,6 +361,19 @@ def show(
             raise UsageError(f"no call {call_id!r} in {path}")
     for result in results:
         terminal.render_call(result, _context(scorer, None, False))
+
+
+cache_app = typer.Typer(help="The result cache (.poise-cache/).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached result."""
+    from .cache import clear
+    from .report import console
+    removed = clear()
+    console().print(f"removed {removed} cached result file(s) from .poise-cache/")
 
 
 config_app = typer.Typer(help="Project configuration (poise.yaml or [tool.poise]).", no_args_is_help=True)

@@ -57,6 +57,8 @@ POLITENESS_WEIGHTS: dict[str, float] = {
     "blame": 1.0, "negative-language": 1.0, "escalation-trigger": 1.0, "non-apology": 1.0,
     "rudeness": 2.0,
     "next-steps": 0.0, "hold-etiquette": 0.0, "verification": 0.0, "customer-frustration": 0.0,
+    # call-level figures from timings and sentiment say nothing about one written request
+    "call-control": 0.0, "composure": 0.0, "customer-sentiment": 0.0,
 }
 #: Polite when the weighted sum is above this. A turn without any finding scores 0 and is
 #: predicted impolite: politeness is marked (people add thanks, apologies, greetings, hedges to be

@@ -50,12 +50,16 @@ def run_examples(detector: Detector, rules: Sequence[Rule] | None = None) -> Ite
         cases = [(e, True) for e in rule.examples_match] + [(e, False) for e in rule.examples_no_match]
         for example, expected in cases:
             call = example_call(rule, example)
-            analysis = detector.analyze(call)
+            analysis = detector.analyze(call, explain=True)
             last = len(call.turns) - 1
             on_turn = [f for f in analysis.findings if f.turn == last]
             call_level = rule.kind == "metric" or rule.detector in CALL_LEVEL
             fired = tuple(f.text for f in analysis.findings if f.rule == rule.id and (
                 (f.turn == last and f.kind != "missing") or (call_level and f.turn is None)))
+            # the rule matched, and a longer match of its own category carries the behaviour
+            fired += tuple(c.text for c in analysis.candidates if c.turn == last
+                           and detector.rules[c.rule_index].id == rule.id and c.cancelled
+                           and c.cancelled.startswith(f"overlaps a longer {rule.category} match"))
             others = tuple(f"{f.rule}: {f.text!r}" for f in on_turn if f.rule != rule.id)
             yield ExampleResult(rule, example, expected, fired, others)
 

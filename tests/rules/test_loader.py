@@ -135,3 +135,8 @@ def test_yes_no_on_off_stay_words_in_rule_files(tmp_path):
     [rule] = load_rules([tmp_path])
     assert rule.patterns[0].value == [{"LOWER": {"IN": ["no", "on", "off"]}}, {"LOWER": "way"}]
     assert rule.quoted is False
+
+
+def test_long_bounded_repeats_are_refused(tmp_path):
+    [msg] = problems(tmp_path, GOOD.replace('["sorry for the"]', '[{tokens: [{LOWER: sorry}, {OP: "{0,40}"}, {LOWER: wait}]}]'))
+    assert "keep bounded repeats at most 10" in msg

@@ -46,8 +46,10 @@ _WORD = re.compile(r"[\w'-]+")
 
 
 def _speech(turn: Turn) -> list[tuple[float, float]]:
-    words = turn.extra.get("words") if isinstance(turn.extra, dict) or hasattr(turn.extra, "get") else None
-    if words:
+    """Speech spans of a turn: its word timings when they cover its words (some sources give
+    only the first and last word of a segment: then the segment span), else start-end."""
+    words = turn.extra.get("words") if hasattr(turn.extra, "get") else None
+    if words and len(words) >= 0.8 * len(_WORD.findall(turn.text)):
         return [(float(w[0]), float(w[1])) for w in words if w[0] is not None and w[1] is not None]
     if turn.start is not None and turn.end is not None:
         return [(turn.start, turn.end)]
@@ -170,13 +172,13 @@ def _holds(turns: Sequence[Turn], speech: list[tuple[float, float]]) -> list[dic
         if t.speaker != "agent" or not _HOLD.search(t.text):
             continue
         end = _last_word_end(t) or t.start
-        after = [s for s, _ in speech if s > end + 0.01]
-        # the silence after the hold line, or after the customer's "sure" that follows it
-        nxt = turns[i + 1] if i + 1 < len(turns) else None
-        if nxt is not None and nxt.speaker == "customer" and len(_WORD.findall(nxt.text)) <= 6 and nxt.end:
-            end = max(end, nxt.end)
-            after = [s for s, _ in speech if s > end + 0.01]
-        silence = (after[0] - end) if after else 0.0
+        # the hold is the longest silence before the agent's next-but-two turn ("sure" / "one
+        # moment" exchanges often follow the hold line)
+        horizon = next((x.start for x in turns[i + 1:] if x.speaker == "agent" and x.start is not None
+                        and x.start > end + 5), None)
+        gaps = [(s2 - e1, e1) for (s1, e1), (s2, e2) in zip(speech, speech[1:])
+                if e1 >= end - 0.01 and (horizon is None or s2 <= horizon + 0.01)]
+        silence, end = max(gaps, default=(0.0, end))
         later_agent = [x for x in turns[i + 1:] if x.speaker == "agent"][:2]
         thanked = any(_THANKS.search(x.text) for x in later_agent)
         holds.append({"turn": transcript_index(turns, t), "at": round(end, 2), "silence": round(max(0.0, silence), 2),

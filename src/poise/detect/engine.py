@@ -182,10 +182,13 @@ class Detector:
         return None
 
     def _apply_after(self, per_turn: list[list[Candidate]]) -> None:
-        if len(self.stages) < 2:
-            return
-        for stage in self.stages[1:]:
+        """Cancel matches of ``after`` rules with no finding of their reference in the previous
+        turns. Stages make sure a reference is decided before the rules that wait for it; a
+        reference that no loaded rule produces is simply never seen."""
+        for stage in self.stages:
             ids = {r.id for r in stage if r.after}
+            if not ids:
+                continue
             for index, candidates in enumerate(per_turn):
                 for c in candidates:
                     rule = self.rules[c.rule_index]

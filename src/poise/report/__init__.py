@@ -35,6 +35,7 @@ class ReportContext:
     csv_findings: bool = False
     redacted: bool = True
     gate: dict[str, Any] = field(default_factory=dict)
+    section_names: tuple[str, ...] = ()
 
 
 #: --format name -> module in poise.report providing ``render(results, errors, ctx) -> str``

@@ -23,26 +23,34 @@ def _safe(value: Any) -> Any:
     return "" if value is None else value
 
 
+def header(ctx: ReportContext, sections: Sequence[str] = ()) -> list[str]:
+    if ctx.csv_findings:
+        return FINDING_COLUMNS
+    return CALL_COLUMNS + [f"section: {name}" for name in (sections or ctx.section_names)]
+
+
+def rows(r: CallResult, ctx: ReportContext, sections: Sequence[str] = ()) -> list[list[Any]]:
+    """The CSV rows of one call: one (per call) or one per finding (--csv-findings)."""
+    if ctx.csv_findings:
+        return [[_safe(v) for v in (
+            r.id, r.source, r.agent, f["rule"], f["category"], f["polarity"], f["severity"],
+            f["kind"], f["turn"], f["speaker"], f["start"], f["end"], f["text"], f["message"])]
+            for f in r.findings]
+    top = r.top_deduction()
+    by_name = {s["name"]: s["score"] for s in r.sections}
+    row = [r.id, r.source, r.format, r.agent, r.metadata.get("team"), r.score, r.band, r.auto_fail,
+           len(r.credits), len(r.deductions), f"{top['category']}: {top['text']}" if top else None,
+           len(r.turns), r.words, round(r.duration, 1) if r.duration is not None else None]
+    row += [by_name.get(name) for name in (sections or ctx.section_names)]
+    return [[_safe(v) for v in row]]
+
+
 def render(results: Sequence[CallResult], errors: Sequence, ctx: ReportContext) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    if ctx.csv_findings:
-        writer.writerow(FINDING_COLUMNS)
-        for r in results:
-            for f in r.findings:
-                writer.writerow([_safe(v) for v in (
-                    r.id, r.source, r.agent, f["rule"], f["category"], f["polarity"], f["severity"],
-                    f["kind"], f["turn"], f["speaker"], f["start"], f["end"], f["text"], f["message"])])
-        return buffer.getvalue()
-    sections = list(dict.fromkeys(s["name"] for r in results for s in r.sections))
-    writer.writerow(CALL_COLUMNS + [f"section: {name}" for name in sections])
+    sections = ctx.section_names or tuple(dict.fromkeys(s["name"] for r in results for s in r.sections))
+    writer.writerow(header(ctx, sections))
     for r in results:
-        top = r.top_deduction()
-        by_name = {s["name"]: s["score"] for s in r.sections}
-        row = [r.id, r.source, r.format, r.agent, r.metadata.get("team"), r.score, r.band, r.auto_fail,
-               len(r.credits), len(r.deductions), f"{top['category']}: {top['text']}" if top else None,
-               len(r.turns), r.words, round(r.duration, 1) if r.duration is not None else None]
-        row += [by_name.get(name) for name in sections]
-        writer.writerow([_safe(v) for v in row])
+        writer.writerows(rows(r, ctx, sections))
     return buffer.getvalue()

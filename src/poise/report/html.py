@@ -91,7 +91,7 @@ def _render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCon
         "ctx": ctx,
         "summary": _summary(ordered, errors, bands),
         "histogram": _histogram(ordered),
-        "section_chart": _section_chart(ordered),
+        "section_chart": _section_chart(ordered, getattr(ctx, "section_names", ())),
         "frequent": _frequent(ordered, palette),
         "calls": [_call(i, r, palette, full=i < full) for i, r in enumerate(ordered)],
         "transcripts_shown": full,
@@ -219,9 +219,10 @@ def _histogram(results: Sequence[CallResult]) -> dict[str, Any] | None:
             "base": top + plot_h, "most": most, "bars": bars, "label_y": height - bottom + 16}
 
 
-def _section_chart(results: Sequence[CallResult]) -> dict[str, Any] | None:
-    """Mean section score across the calls where the section applied, as SVG horizontal bars."""
-    names: dict[str, None] = {}
+def _section_chart(results: Sequence[CallResult], order: Sequence[str] = ()) -> dict[str, Any] | None:
+    """Mean section score across the calls where the section applied, as SVG horizontal bars, in
+    the scorecard's order when the context gives it."""
+    names: dict[str, None] = dict.fromkeys(order)
     scores: dict[str, list[float]] = defaultdict(list)
     for r in results:
         for s in r.sections:

@@ -9,6 +9,8 @@ Turns are numbered from 1 for people (``turn 11`` is the eleventh turn, index 10
 
 from __future__ import annotations
 
+import operator
+import re
 import statistics
 from collections import Counter, defaultdict
 from pathlib import PurePath
@@ -141,6 +143,9 @@ def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCont
         for table in (_frequency_table(results, "deduction"), _frequency_table(results, "credit")):
             if table is not None:
                 out.print(table)
+        distributions = _distribution_table(results)
+        if distributions is not None:
+            out.print(distributions)
         if ctx.group_by:
             out.print(_group_table(results, ctx.group_by, out.width))
     render_problems(results, errors)
@@ -331,6 +336,101 @@ def _group_table(results: Sequence[CallResult], key: str, width: int) -> Table:
     return table
 
 
+# -- conversation metrics across the batch -------------------------------------------------------
+#: The shipped metric rules' thresholds (rules/dynamics.yaml, rules/sentiment.yaml): metric ->
+#: (operator, value, rule id). Both views mark figures past them; a test keeps them in step
+#: with the shipped rules.
+RULE_THRESHOLDS: dict[str, tuple[str, float, str]] = {
+    "talk_ratio.agent": (">", 0.7, "call-control.talk-ratio"),
+    "interruptions.agent": (">=", 3, "call-control.interruptions"),
+    "dead_air.count": (">=", 1, "call-control.dead-air"),
+    "longest_monologue.agent": (">", 90, "call-control.monologue"),
+    "response_latency.agent.median": (">", 4, "call-control.slow-response"),
+    "holds.unthanked": (">=", 1, "hold-etiquette.not-thanked-after-hold"),
+    "sentiment.customer.change": ("<", -0.3, "customer-sentiment.ended-worse"),
+}
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq}
+
+#: The batch view's distribution rows: metric and how to print its figures.
+DISTRIBUTION_METRICS: tuple[tuple[str, str], ...] = (
+    ("talk_ratio.agent", "{:.2f}"),
+    ("interruptions.agent", "{:g}"),
+    ("non_talk_time", "{:.1f}"),
+    ("longest_monologue.agent", "{:.1f}"),
+    ("talk_speed.agent", "{:.0f}"),
+    ("response_latency.agent.median", "{:.2f}"),
+    ("sentiment.customer.change", "{:+.2f}"),
+)
+
+
+def crosses(metric: str, value: float | None) -> bool:
+    """True when ``value`` is past the shipped rule's threshold for ``metric``."""
+    rule = RULE_THRESHOLDS.get(metric)
+    return rule is not None and value is not None and bool(_OPS[rule[0]](value, rule[1]))
+
+
+def threshold_text(metric: str) -> str:
+    op, value, _ = RULE_THRESHOLDS[metric]
+    return f"{ {'>=': '≥', '<=': '≤'}.get(op, op)} {value:g}"
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Linear interpolation between the closest ranks (as numpy's default and dynamics.py)."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed(result: CallResult) -> bool:
+    """The call had the timings conversation metrics need."""
+    return (result.metrics or {}).get("duration") is not None
+
+
+def metric_distributions(results: Sequence[CallResult]) -> list[dict[str, Any]]:
+    """Per metric of ``DISTRIBUTION_METRICS``: calls with the figure, min, median, p90, max and
+    calls past the shipped rule threshold (None when no rule watches the metric)."""
+    rows = []
+    for metric, fmt in DISTRIBUTION_METRICS:
+        values = [float(v) for r in results for v in [(r.metrics or {}).get(metric)]
+                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        row: dict[str, Any] = {"metric": metric, "format": fmt, "calls": len(values),
+                               "min": None, "median": None, "p90": None, "max": None,
+                               "crossed": sum(1 for v in values if crosses(metric, v))
+                               if metric in RULE_THRESHOLDS else None}
+        if values:
+            row.update(min=min(values), median=statistics.median(values), p90=percentile(values, 90),
+                       max=max(values))
+        rows.append(row)
+    return rows
+
+
+def _distribution_table(results: Sequence[CallResult]) -> Table | None:
+    with_timings = sum(1 for r in results if timed(r))
+    if not with_timings:
+        return None
+    table = Table(title=f"Conversation metrics ({with_timings} of {_count(len(results), 'call')} timed)",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0),
+                  caption_justify="left",
+                  caption="calls: calls with the figure (sentiment needs no timings) · times in "
+                          "seconds, talk speed in words a minute · past rule: calls past the shipped "
+                          "rule's threshold")
+    table.add_column("metric", overflow="fold", min_width=16)
+    for head in ("calls", "min", "median", "p90", "max"):
+        table.add_column(head, justify="right", no_wrap=True)
+    table.add_column("past rule", justify="right", no_wrap=True)
+    for row in metric_distributions(results):
+        cells = [DASH if row[k] is None else row["format"].format(round(row[k], 3))
+                 for k in ("min", "median", "p90", "max")]
+        if row["crossed"] is None:
+            past = Text(DASH, style="dim")
+        else:
+            past = Text(f"{threshold_text(row['metric'])}: {row['crossed']}",
+                        style="yellow" if row["crossed"] else "")
+        table.add_row(row["metric"], str(row["calls"]), *cells, past)
+    return table
+
+
 # -- problems on stderr --------------------------------------------------------------------------
 def render_problems(results: Sequence[CallResult], errors: Sequence[Any]) -> None:
     """Transcript warnings and unreadable files, one plain line each on stderr (greppable)."""
@@ -348,6 +448,7 @@ def render_call(result: CallResult, ctx: ReportContext) -> None:
     """The trainer's view: header, transcript with evidence, sections, coaching tips."""
     out = console()
     out.print(_call_header(result, ctx))
+    _dynamics(out, result)
     by_turn: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     call_level = []
     for f in result.findings:
@@ -564,3 +665,248 @@ def _coaching(out: Console, result: CallResult) -> None:
             grid.add_row(Text("+", style=category_style(f["category"])),
                          Text.assemble(f["message"], (f"  ({f['category']})", "dim")))
         out.print(grid)
+
+
+# -- the one-call view: timeline, sentiment and conversation metrics -----------------------------
+SPARK = "▁▂▃▄▅▆▇█"
+#: |compound| below this is neutral (VADER's usual band) and drawn as the middle block ▄
+NEUTRAL = 0.05
+FULL, PART = "█", "▒"  # a column the speaker fills at least half of / only part of
+SILENCE, HOLD, AGENT_INTERRUPTS, CUSTOMER_INTERRUPTS = "·", "H", "▲", "△"
+LABEL_WIDTH = 11
+SPEAKER_STYLE = {"agent": "dodger_blue1", "customer": "orange1"}
+NO_TIMINGS = "No timings in this source: conversation metrics are N/A"
+
+
+def mss(seconds: float) -> str:
+    """``m:ss`` (``h:mm:ss`` past an hour): the timeline's axis labels."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def spark_char(score: float | None) -> str:
+    """▁ for −1 up to █ for +1; neutral scores (|x| < 0.05) are ▄; no score is ``·``."""
+    if score is None:
+        return SILENCE
+    if abs(score) < NEUTRAL:
+        return SPARK[3]
+    return SPARK[min(7, max(0, int((score + 1) / 2 * 8)))]
+
+
+def sparkline(scores: Sequence[float | None], width: int) -> Text:
+    """One character per score, or per bucket of scores (their mean) when more than ``width``."""
+    if len(scores) > width > 0:
+        size = len(scores) / width
+        buckets = [[s for s in scores[int(i * size):int((i + 1) * size)] if s is not None] for i in range(width)]
+        scores = [statistics.fmean(b) if b else None for b in buckets]
+    out = Text()
+    for score in scores:
+        style = "dim" if score is None or abs(score) < NEUTRAL else "green" if score > 0 else "red"
+        out.append(spark_char(score), style=style)
+    return out
+
+
+def _timed_turns(result: CallResult) -> list[tuple[str, float, float]]:
+    return [(t.get("speaker") or "", float(t["start"]), float(t["end"])) for t in result.turns
+            if t.get("start") is not None and t.get("end") is not None]
+
+
+def timeline_rows(result: CallResult, width: int) -> list[tuple[str, Text]] | None:
+    """The timeline as (label, row) pairs, each row ``width`` characters: AGENT and CUSTOMER
+    speech, pauses (silences ≥ 3 s, holds), interruptions, and the time axis. None without timings."""
+    turns = _timed_turns(result)
+    metrics = result.metrics or {}
+    if not turns or not timed(result) or width < 10:
+        return None
+    t0 = min(0.0, min(s for _, s, _ in turns))
+    t1 = max(e for _, _, e in turns)
+    if t1 <= t0:
+        return None
+    step = (t1 - t0) / width
+    tiny = step * 1e-3
+
+    def cells(start: float, end: float) -> range:
+        first = max(0, min(width - 1, int((start - t0) / step)))
+        last = max(first, min(width - 1, int((end - t0) / step - 1e-9)))
+        return range(first, last + 1)
+
+    rows: list[tuple[str, Text]] = []
+    for role in ("agent", "customer"):
+        covered = [0.0] * width
+        for who, start, end in turns:
+            if who != role or end <= start:
+                continue
+            for i in cells(start, end):
+                lo, hi = t0 + i * step, t0 + (i + 1) * step
+                covered[i] += max(0.0, min(end, hi) - max(start, lo))
+        # turns of one speaker may overlap: a column is never more than full
+        row = "".join(FULL if c >= step / 2 else PART if c > tiny else " " for c in covered)
+        rows.append((role.upper(), Text(row, style=SPEAKER_STYLE[role])))
+
+    pauses = [" "] * width
+    holds = metrics.get("hold_list") or []
+    windows = [(h["at"], h["at"] + 10 + (h.get("silence") or 0.0)) for h in holds]  # as dead air counts them
+    for silence in metrics.get("silences") or []:
+        at, length = silence["at"], silence["seconds"]
+        mark = HOLD if any(lo <= at <= hi for lo, hi in windows) else SILENCE
+        for i in cells(at, at + length):
+            if pauses[i] != HOLD:
+                pauses[i] = mark
+    for h in holds:
+        for i in cells(h["at"], h["at"] + (h.get("silence") or 0.0)):
+            pauses[i] = HOLD
+    pause_row = Text("".join(pauses))
+    pause_row.highlight_regex(re.escape(HOLD) + "+", "bold cyan")
+    pause_row.highlight_regex(re.escape(SILENCE) + "+", "yellow")
+    if not pause_row.plain.strip():
+        pause_row = Text("(no silence of 3 s or more)", style="dim")
+    rows.append(("pauses", pause_row))
+
+    marks = [" "] * width
+    for item in metrics.get("interruption_list") or []:
+        i = cells(item["at"], item["at"])[0]
+        if item.get("by") == "agent":
+            marks[i] = AGENT_INTERRUPTS
+        elif marks[i] == " ":
+            marks[i] = CUSTOMER_INTERRUPTS
+    marks_row = Text("".join(marks))
+    marks_row.highlight_regex(AGENT_INTERRUPTS, "bold red")
+    marks_row.highlight_regex(CUSTOMER_INTERRUPTS, "magenta")
+    if not marks_row.plain.strip():
+        marks_row = Text("(no interruptions)", style="dim")
+    rows.append(("interrupts", marks_row))
+    rows.append(("", Text(time_axis(t0, t1, width), style="dim")))
+    return rows
+
+
+def time_axis(t0: float, t1: float, width: int) -> str:
+    """``0:00`` at the left, the end at the right, round times between, never crowded."""
+    axis = [" "] * width
+    end = mss(t1)
+    taken: list[tuple[int, int]] = [(width - len(end), width)]
+    axis[width - len(end):] = end
+    span = t1 - t0
+    steps = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+    step = next((s for s in steps if s / span * width >= 12), steps[-1])
+    tick = 0.0 if t0 >= 0 else step * int(t0 / step)
+    while tick < t1:
+        label = mss(tick)
+        col = int((tick - t0) / span * width + 1e-9)  # the column that holds this moment
+        if col + len(label) <= width and all(col + len(label) + 1 < a or col > b for a, b in taken):
+            axis[col:col + len(label)] = label
+            taken.append((col, col + len(label)))
+        tick += step
+    return "".join(axis)
+
+
+def _dynamics(out: Console, result: CallResult) -> None:
+    """After the header: the timeline, the sentiment sparkline and the conversation metrics."""
+    metrics = result.metrics or {}
+    if not metrics:
+        return  # nothing was computed (a results file from before metrics existed)
+    width = max(20, out.width - LABEL_WIDTH)
+    rows = timeline_rows(result, width)
+    if rows is None:
+        out.print(Text(NO_TIMINGS, style="bold"))
+    else:
+        turns = _timed_turns(result)
+        t0, t1 = min(0.0, min(s for _, s, _ in turns)), max(e for _, _, e in turns)
+        out.print(Text.assemble(("Timeline", "bold underline"),
+                                (f"  {mss(t0)}–{mss(t1)}, one column ≈ {(t1 - t0) / width:.1f} s", "dim")))
+        for label, row in rows:
+            out.print(Text.assemble((label.ljust(LABEL_WIDTH), "bold" if label.isupper() else "dim"), row),
+                      no_wrap=True, overflow="crop")
+        out.print(Text(f"{FULL} speaks  {PART} partly  {SILENCE} silence ≥ 3 s  {HOLD} hold  "
+                       f"{AGENT_INTERRUPTS} agent / {CUSTOMER_INTERRUPTS} customer interrupts", style="dim"))
+    _sentiment(out, result, width)
+    if rows is not None:
+        out.print(Text("Conversation metrics", style="bold underline"))
+        out.print(_metrics_table(metrics))
+
+
+def _sentiment(out: Console, result: CallResult, width: int) -> None:
+    metrics = result.metrics or {}
+    scores = metrics.get("sentiment.turns")
+    if not scores:
+        return
+    source = metrics.get("sentiment.source") or "lexicon"
+    what = "the source's own labels" if source == "vendor" else "lexicon"
+    out.print(Text.assemble(("Sentiment per turn", "bold underline"),
+                            (f"  {what}: {SPARK[0]} -1 … {SPARK[3]} neutral … {SPARK[-1]} +1", "dim")))
+    speakers = [t.get("speaker") for t in result.turns]
+
+    def lines(values: Sequence[float | None]) -> None:
+        for role in ("agent", "customer"):
+            mine = [v for who, v in zip(speakers, values) if who == role]
+            if mine:
+                out.print(Text.assemble((role.upper().ljust(LABEL_WIDTH), "bold"), sparkline(mine, width)),
+                          no_wrap=True, overflow="crop")
+
+    lines(scores)
+    start, end = metrics.get("sentiment.customer.start"), metrics.get("sentiment.customer.end")
+    change = metrics.get("sentiment.customer.change")
+    if change is not None:
+        mood = Text(f"customer mood: start {start:+.2f} → end {end:+.2f}, change {change:+.2f}")
+        if crosses("sentiment.customer.change", change):
+            mood.append(f"  past {threshold_text('sentiment.customer.change')}", style="yellow")
+    else:
+        mood = Text("customer mood: too few customer turns to compare start and end", style="dim")
+    out.print(Padding(mood, (0, 0, 0, LABEL_WIDTH)))
+    vendor = metrics.get("sentiment.vendor_turns")
+    if vendor and any(v is not None for v in vendor):
+        out.print(Text("The source's own sentiment labels (POSITIVE +0.6, NEGATIVE -0.6, others 0):",
+                       style="dim"))
+        lines(vendor)
+
+
+def _seconds(value: float | None) -> str:
+    return DASH if value is None else f"{value:.1f} s"
+
+
+def _metrics_table(m: Mapping[str, Any]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+
+    def flag(metric: str) -> Text:
+        if crosses(metric, m.get(metric)):
+            return Text(f"  past {threshold_text(metric)} ({RULE_THRESHOLDS[metric][2]})", style="yellow")
+        return Text("")
+
+    def value(text: str, *metrics: str) -> Text:
+        out = Text(text)
+        for metric in metrics:
+            out.append(flag(metric))
+        return out
+
+    ratio = m.get("talk_ratio.agent")
+    grid.add_row("Talk time", f"agent {_seconds(m.get('talk_time.agent'))} · customer "
+                              f"{_seconds(m.get('talk_time.customer'))} · call {_seconds(m.get('duration'))}")
+    grid.add_row("Talk ratio", value(DASH if ratio is None else f"agent {ratio:.1%} of the talk time",
+                                       "talk_ratio.agent"))
+    silences = len(m.get("silences") or [])
+    quiet = f"{_seconds(m.get('non_talk_time'))} in {_count(silences, 'silence')} ≥ 3 s" if silences \
+        else "none (no silence ≥ 3 s)"
+    dead = m.get("dead_air.count") or 0
+    if dead:
+        quiet += f" · dead air {dead} (longest {_seconds(m.get('dead_air.longest'))})"
+    grid.add_row("Non-talk time", value(quiet, "dead_air.count"))
+    grid.add_row("Longest monologue", value(f"agent {_seconds(m.get('longest_monologue.agent'))}",
+                                            "longest_monologue.agent"))
+    speed = m.get("talk_speed.agent")
+    grid.add_row("Agent talk speed", DASH if speed is None else f"{speed:.0f} words per minute")
+    median, p90 = m.get("response_latency.agent.median"), m.get("response_latency.agent.p90")
+    grid.add_row("Response latency", value(DASH if median is None else f"median {_seconds(median)} · p90 {_seconds(p90)}",
+                                           "response_latency.agent.median"))
+    grid.add_row("Interruptions", value(f"agent {m.get('interruptions.agent') or 0} · customer "
+                                        f"{m.get('interruptions.customer') or 0}", "interruptions.agent"))
+    holds = m.get("holds.count") or 0
+    if holds:
+        thanked = holds - (m.get("holds.unthanked") or 0)
+        text = f"{holds} · silence {_seconds(m.get('holds.silence'))} · thanked {thanked} of {holds}"
+    else:
+        text = "none"
+    grid.add_row("Holds", value(text, "holds.unthanked"))
+    return grid

@@ -26,6 +26,7 @@ RULE_KEYS = ("id", "category", "polarity", "severity", "message", "tip", "link",
              "suppresses", "examples", "description", "tags", "enabled", "missing_message", "detector", "params")
 FILE_KEYS = ("rules", "defaults", "description", "version")
 WINDOW_KEYS = ("first_turns", "last_turns", "first_percent", "last_percent")
+MAX_REPEAT = 10
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
 _WHEN = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -115,6 +116,13 @@ class _Reader:
         if not self._regexes_ok(tokens, item, "tokens"):
             return []
         tokens = _text_values(_plain(tokens))
+        for token in tokens:
+            m = re.match(r"^\{(\d*)(?:,(\d*))?\}$", str(token.get("OP", "")))
+            if m and m.group(2) is not None and (m.group(2) == "" or int(m.group(2)) > MAX_REPEAT):
+                self.problem(f"OP {token['OP']!r} repeats a token up to {m.group(2) or 'unlimited'} times; keep bounded "
+                             f"repeats at most {MAX_REPEAT} (long optional runs make matching explode)",
+                             item, "tokens")
+                return []
         reason = _matcher_error(tokens)
         if reason:
             self.problem(f"bad token pattern: {reason}", item, "tokens")

@@ -1,0 +1,151 @@
+"""Writing reports while results stream in, so a batch of any size keeps flat memory.
+
+JSON Lines, CSV and the JSON document are written call by call into a temporary file next to
+the target and renamed into place at the end (a failed run leaves no half-written report).
+The terminal, Markdown, HTML, JUnit, SARIF and GitHub formats need the whole batch: they get
+each call's full result while the batch is small and its lean form (no turn texts) after
+``FULL_RESULTS`` calls.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from ..results import SCHEMA_VERSION, CallResult, summary
+from . import ReportContext
+
+STREAMING = ("jsonl", "csv", "json")
+FULL_RESULTS = 1000
+
+
+class _Target:
+    """stdout, or a temp file renamed onto ``path`` by ``commit``."""
+
+    def __init__(self, path: Path | None, newline: str | None = None) -> None:
+        self.path = path
+        if path is None:
+            self.fh: TextIO = sys.stdout
+            self.tmp = None
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+
+    def commit(self) -> None:
+        if self.tmp is None:
+            self.fh.flush()
+            return
+        self.fh.close()
+        os.replace(self.tmp, self.path)  # type: ignore[arg-type]
+
+    def abort(self) -> None:
+        if self.tmp is not None:
+            self.fh.close()
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+
+
+class _Jsonl:
+    def __init__(self, target: _Target, ctx: ReportContext) -> None:
+        from .jsonl import line
+        self.target, self.ctx, self.line = target, ctx, line
+
+    def add(self, r: CallResult) -> None:
+        self.target.fh.write(self.line(r, self.ctx))
+
+    def close(self, errors: Sequence[Any], results: Sequence[CallResult]) -> None:
+        pass
+
+
+class _Csv:
+    def __init__(self, target: _Target, ctx: ReportContext) -> None:
+        from . import csv_report
+        self.target, self.ctx, self.report = target, ctx, csv_report
+        target.fh.write("\ufeff")
+        self.writer = csv.writer(target.fh, lineterminator="\r\n")
+        self.writer.writerow(csv_report.header(ctx))
+
+    def add(self, r: CallResult) -> None:
+        self.writer.writerows(self.report.rows(r, self.ctx))
+
+    def close(self, errors: Sequence[Any], results: Sequence[CallResult]) -> None:
+        pass
+
+
+class _Json:
+    """The JSON document, streamed: calls first, then errors and the summary."""
+
+    def __init__(self, target: _Target, ctx: ReportContext) -> None:
+        self.target, self.ctx, self.first = target, ctx, True
+        head = {"schema_version": SCHEMA_VERSION, "poise_version": ctx.poise_version,
+                "rules_hash": ctx.rules_hash, "scorecard": {"name": ctx.scorecard_name, "hash": ctx.scorecard_hash},
+                "redacted": ctx.redacted}
+        target.fh.write(json.dumps(head, indent=2)[:-2] + ',\n  "calls": [\n')
+
+    def add(self, r: CallResult) -> None:
+        text = json.dumps(r.to_dict(), ensure_ascii=False, indent=2, default=str).replace("\n", "\n    ")
+        self.target.fh.write(("" if self.first else ",\n") + "    " + text)
+        self.first = False
+
+    def close(self, errors: Sequence[Any], results: Sequence[CallResult]) -> None:
+        tail: dict[str, Any] = {"errors": [e.to_dict() for e in errors], "summary": summary(results, len(errors))}
+        if self.ctx.gate:
+            tail["gate"] = self.ctx.gate
+        body = json.dumps(tail, ensure_ascii=False, indent=2, default=str)[1:]
+        self.target.fh.write(("\n  ]," if not self.first else "  ],") + body + "\n")
+
+
+class Sinks:
+    """Every requested report, fed one result at a time."""
+
+    def __init__(self, pairs: Sequence[tuple[str, Path | None]], ctx: ReportContext) -> None:
+        self.ctx = ctx
+        self.streams: list[tuple[Any, _Target]] = []
+        self.buffered: list[tuple[str, Path | None]] = []
+        self.kept: list[CallResult] = []  # full, then lean, results for the buffered formats
+        for fmt, path in pairs:
+            if fmt in STREAMING:
+                target = _Target(path, newline="" if fmt == "csv" else None)
+                writer = {"jsonl": _Jsonl, "csv": _Csv, "json": _Json}[fmt](target, ctx)
+                self.streams.append((writer, target))
+            else:
+                self.buffered.append((fmt, path))
+
+    def add(self, result: CallResult) -> None:
+        for writer, _ in self.streams:
+            writer.add(result)
+        self.kept.append(result if len(self.kept) < FULL_RESULTS else result.lean())
+
+    def abort(self) -> None:
+        for _, target in self.streams:
+            target.abort()
+
+    def close(self, errors: Sequence[Any]) -> None:
+        from . import atomic_write, console, renderer, terminal
+        for writer, target in self.streams:
+            writer.close(errors, self.kept)
+            target.commit()
+            if target.path is not None:
+                console(stderr=True).print(f"wrote report: {target.path}", highlight=False)
+            else:
+                terminal.render_problems(self.kept, errors)
+        for fmt, path in self.buffered:
+            if fmt == "table":
+                terminal.render(self.kept, errors, self.ctx)
+                continue
+            text = renderer(fmt)(self.kept, errors, self.ctx)
+            if path is None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+                terminal.render_problems(self.kept, errors)
+            else:
+                atomic_write(path, text)
+                console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
