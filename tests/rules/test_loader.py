@@ -139,4 +139,4 @@ def test_yes_no_on_off_stay_words_in_rule_files(tmp_path):
 
 def test_long_bounded_repeats_are_refused(tmp_path):
     [msg] = problems(tmp_path, GOOD.replace('["sorry for the"]', '[{tokens: [{LOWER: sorry}, {OP: "{0,40}"}, {LOWER: wait}]}]'))
-    assert "keep bounded repeats at most 10" in msg
+    assert "keep bounded repeats at most 16" in msg

@@ -26,7 +26,7 @@ RULE_KEYS = ("id", "category", "polarity", "severity", "message", "tip", "link",
              "suppresses", "examples", "description", "tags", "enabled", "missing_message", "detector", "params")
 FILE_KEYS = ("rules", "defaults", "description", "version")
 WINDOW_KEYS = ("first_turns", "last_turns", "first_percent", "last_percent")
-MAX_REPEAT = 10
+MAX_REPEAT = 16
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
 _WHEN = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 
