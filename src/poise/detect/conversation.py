@@ -45,10 +45,18 @@ def _content(doc: "Doc") -> dict[str, list[int]]:
         if tok.is_stop or tok.is_punct or tok.is_space:
             continue
         key = (tok.lemma_ or tok.lower_).lower()
-        if not (tok.is_digit and len(tok) >= 2 or tok.is_alpha and len(key) > 2) or key in _NOT_CONTENT:
+        has_digit = any(ch.isdigit() for ch in tok.text)
+        if not (has_digit and len(tok) >= 2 or tok.is_alpha and len(key) > 2) or key in _NOT_CONTENT:
             continue
         out.setdefault(key, []).append(tok.i)
     return out
+
+
+_REFLECTING = re.compile(r"^\W*(?:so|okay,? so|ok,? so|and so|right,? so|got it|so basically|basically)\b|"
+                         r"\b(?:got it|you said|you mentioned|you're saying|you were|you weren't|you've been|"
+                         r"you haven't|you had|you got)\b|\?\s*$|\bright\s*\W*$", re.I)
+_ACTING = re.compile(r"\b(?:i|we)\s*(?:'ll|will|can|could|'d|would|'m going|am going|need|set|ca)\b|"
+                     r"\blet me\b|\bwould it help\b|\bthere (?:is|are)\b", re.I)
 
 
 def _previous_customer(transcript: Transcript, index: int) -> int | None:
@@ -76,6 +84,10 @@ def reflection(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequen
             continue
         positions = sorted(p for word in shared for p in ours[word])
         best = max(docs[i].sents, key=lambda s: sum(s.start <= p < s.end for p in positions))
+        # a reflection is addressed back to the customer ("so you...", "got it", a question),
+        # not an answer that happens to reuse their words ("I can close the account")
+        if not _REFLECTING.search(best.text) or _ACTING.search(best.text):
+            continue
         inside = [p for p in positions if best.start <= p < best.end] or positions
         yield _candidate(rule_index, i, turn.text, cleaned[i], docs[i][inside[0]:inside[-1] + 1])
 

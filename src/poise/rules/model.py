@@ -55,7 +55,7 @@ DEFAULT_SUPPRESSES: dict[str, tuple[str, ...]] = {
 #: ``detector: NAME`` instead of ``patterns``; each with its parameters and their defaults.
 DETECTORS: dict[str, dict[str, float]] = {
     # the agent restates content words of the customer's previous turn
-    "reflection": {"min_shared": 3, "min_share": 0.3},
+    "reflection": {"min_shared": 2, "min_share": 0.3},
     # the agent asks for a detail (number, email, phone, name, date of birth) already given
     "repeat-request": {},
     # the agent addresses the customer by name (a name the customer gave, or Mr/Ms + name)
