@@ -56,7 +56,8 @@ _REFLECTING = re.compile(r"^\W*(?:so|okay,? so|ok,? so|and so|right,? so|got it|
                          r"\b(?:got it|you said|you mentioned|you're saying|you were|you weren't|you've been|"
                          r"you haven't|you had|you got)\b|\?\s*$|\bright\s*\W*$", re.I)
 _ACTING = re.compile(r"\b(?:i|we)\s*(?:'ll|will|can|could|'d|would|'m going|am going|need|set|ca)\b|"
-                     r"\blet me\b|\bwould it help\b|\bthere (?:is|are)\b", re.I)
+                     r"\blet me\b|\bwould it help\b|\bthere (?:is|are)\b|^\W*so,? yeah\b|"
+                     r"\bthat's (?:pretty much |basically )?how\b", re.I)
 
 
 def _previous_customer(transcript: Transcript, index: int) -> int | None:
