@@ -64,7 +64,8 @@ def test_unreadable_files_are_reported_the_same_on_a_scheduler(cluster, rules_ar
     local = run_cli("score", *inputs, *rules_args)
     dask = run_cli("score", *inputs, *rules_args, "--engine", "dask", "--scheduler", cluster.scheduler_address)
     assert local.exit_code == dask.exit_code == 3
-    assert dask.stdout == local.stdout and [json.loads(x)["id"] for x in dask.stdout.splitlines()] == ["a-good", "c-good"]
+    assert dask.stdout == local.stdout
+    assert [json.loads(line)["id"] for line in dask.stdout.splitlines()] == ["a-good", "c-good"]
     problems = _unreadable_lines(dask.stderr)
     assert problems == _unreadable_lines(local.stderr)
     assert any("bad.json" in p and "malformed JSON" in p for p in problems)

@@ -179,13 +179,13 @@ def test_parallel_workers_give_the_same_figures_and_errors_in_order(tmp_path, de
                for i in range(20)]
     records[7]["labels"]["politeness"] = 0.5
     data = write_jsonl(tmp_path / "set.jsonl", records)
-    one = evaluate_files([data], detector, keep_errors=True, jobs=1)
-    two = evaluate_files([data], detector, keep_errors=True, jobs=2)
+    one = evaluate_files([data], detector, keep_errors=True, workers=1)
+    two = evaluate_files([data], detector, keep_errors=True, workers=2)
     assert two.to_dict(show_errors=True) == one.to_dict(show_errors=True)
     bad = tmp_path / "bad.jsonl"
     bad.write_text(data.read_text() + "{oops\n")
     with pytest.raises(evaluate.EvalInputError, match=r"bad.jsonl:21: malformed JSON"):
-        evaluate_files([bad], detector, jobs=2)
+        evaluate_files([bad], detector, workers=2)
 
 
 def test_category_option_restricts_the_table(tmp_path, detector):

@@ -167,7 +167,7 @@ class SentimentSource(str, Enum):
 SentimentOpt = Annotated[SentimentSource, typer.Option("--sentiment", help="Per-turn sentiment from poise's "
                                                        "lexicon model, or the vendor's labels where the source has them.")]
 WorkersOpt = Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes "
-                                                 "[default: number of cores]; 1 scores in this process.")]
+                                                 "(default: number of cores); 1 scores in this process.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache (.poise-cache/).")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of "
                                                    "./poise.yaml or [tool.poise] in ./pyproject.toml.")]
@@ -409,15 +409,16 @@ def eval_command(
     fail_under_recall: Annotated[Optional[float], typer.Option(
         "--fail-under-recall", min=0.0, max=1.0,
         help="Exit 1 when a category's recall is below this (0-1).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")] = 1,
+    workers: WorkersOpt = None,
 ) -> None:
     """Measure detection against human labels: precision, recall, F1 per behaviour."""
     from . import evaluate
     from .report import evaluation as report
 
     detector = _detector(_ruleset(rules, only, disable, no_default_rules), model)
+    from .batch import default_workers
     result = evaluate.evaluate_files(paths, detector, categories=category, keep_errors=show_errors,
-                                     jobs=jobs)
+                                     workers=workers or default_workers())
     failures = evaluate.gate(result, fail_under_precision, fail_under_recall)
     report.render(result, output_format.value, show_errors=show_errors, failures=failures)
     raise typer.Exit(EXIT_GATE if failures else EXIT_OK)
@@ -605,5 +606,6 @@ def _click_exceptions() -> tuple[type[BaseException], ...]:
 
 def _fail(message: str, code: int) -> None:
     from .report import console
-    console(stderr=True).print(f"[red]error[/]: {message}", markup=True, highlight=False)
+    from rich.markup import escape
+    console(stderr=True).print(f"[red]error[/]: {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(code)

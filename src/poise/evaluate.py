@@ -487,9 +487,9 @@ def _error(kind: str, record: LabelledRecord, category: str, fired: tuple[str, .
 
 
 def evaluate_files(paths: Sequence[Path], detector: "Detector", *, categories: Sequence[str] = (),
-                   keep_errors: bool = False, jobs: int = 1) -> Evaluation:
+                   keep_errors: bool = False, workers: int = 1) -> Evaluation:
     """``poise eval``: check the options, then stream every file through the detector, in
-    ``jobs`` processes (0: one per CPU) when more than one."""
+    ``workers`` processes when more than one (forked, so Linux only; elsewhere one)."""
     if not paths:
         raise UsageError("give at least one labelled .jsonl file")
     own = {r.category for r in detector.rules}
@@ -500,13 +500,12 @@ def evaluate_files(paths: Sequence[Path], detector: "Detector", *, categories: S
             hint = difflib.get_close_matches(category, known, n=1)
             raise UsageError(f"--category: unknown category {category!r}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-    if jobs < 0:
-        raise UsageError(f"--jobs must be 0 (one per CPU) or more, got {jobs}")
+    if workers < 1:
+        raise UsageError(f"--workers must be 1 or more, got {workers}")
     tally = Tally.new(detector.rules, list(dict.fromkeys(categories)), keep_errors)
     parse = RecordParser(own)
-    jobs = jobs or _cpus()
-    if jobs > 1 and _can_fork():
-        _parallel(paths, detector, parse, tally, jobs)
+    if workers > 1 and _can_fork():
+        _parallel(paths, detector, parse, tally, workers)
     else:
         tally.run((parse(*line) for line in _lines(paths)), detector)
     return tally.result(detector, [str(p) for p in paths])
@@ -515,14 +514,6 @@ def evaluate_files(paths: Sequence[Path], detector: "Detector", *, categories: S
 # -- parallel runs: forked workers inherit the detector; chunks come back in order -------------
 CHUNK_LINES = 2000
 _WORKER: dict[str, Any] = {}
-
-
-def _cpus() -> int:
-    import os
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:
@@ -538,22 +529,27 @@ def _work(chunk: list[tuple[Path, int, str]]) -> Tally:
 
 
 def _parallel(paths: Sequence[Path], detector: "Detector", parse: RecordParser, tally: Tally,
-              jobs: int) -> None:
-    """Chunks of lines to ``jobs`` forked processes, at most ``2 * jobs`` chunks in flight, merged
+              workers: int) -> None:
+    """Chunks of lines to ``workers`` forked processes, at most ``2 * workers`` chunks in flight, merged
     in input order (so the first bad line is the one reported)."""
     import itertools
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    _WORKER.update(detector=detector, parse=parse, tally=tally.empty())
     lines = _lines(paths)
+    first = list(itertools.islice(lines, CHUNK_LINES))
+    if len(first) < CHUNK_LINES:  # it all fits in one chunk: no processes
+        tally.run((parse(*line) for line in first), detector)
+        return
+    lines = itertools.chain(first, lines)
+    _WORKER.update(detector=detector, parse=parse, tally=tally.empty())
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             window: deque = deque()
             try:
                 while chunk := list(itertools.islice(lines, CHUNK_LINES)):
                     window.append(pool.submit(_work, chunk))
-                    if len(window) >= 2 * jobs:
+                    if len(window) >= 2 * workers:
                         tally.merge(window.popleft().result())
                 while window:
                     tally.merge(window.popleft().result())

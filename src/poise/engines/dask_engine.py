@@ -84,7 +84,7 @@ def score_files(settings: Mapping[str, Any], files: Iterable[str | Path], schedu
     try:
         if scheduler is None:
             cluster = distributed.LocalCluster(
-                n_workers=n_workers or default_workers(), threads_per_worker=1, processes=True,
+                n_workers=min(n_workers or default_workers(), len(files)), threads_per_worker=1, processes=True,
                 dashboard_address=None, silence_logs=logging.ERROR)
             client = distributed.Client(cluster)
         else:
@@ -93,16 +93,25 @@ def score_files(settings: Mapping[str, Any], files: Iterable[str | Path], schedu
             except (OSError, ValueError, TypeError) as exc:
                 raise UsageError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from exc
     except BaseException:
-        if cluster is not None:
-            cluster.close()
+        _close(None, cluster)
         raise
     try:
         _check_relative_paths(client, files)
         yield from _gather_in_order(client, key, settings, files, partition_size, expect_key, on_file)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _close(client, cluster)
+
+
+def _close(client: Any, cluster: Any) -> None:
+    """Disconnect (and stop our LocalCluster). Every result is in hand by now: a slow or failing
+    shutdown (a busy machine, a worker that must be killed) must not fail the run."""
+    for thing in (client, cluster):
+        if thing is None:
+            continue
+        try:
+            thing.close()
+        except Exception:  # noqa: BLE001 - see the docstring
+            logging.getLogger(__name__).debug("closing %r failed", thing, exc_info=True)
 
 
 def _gather_in_order(client: Any, key: str, settings: dict[str, Any], files: list[Any],
