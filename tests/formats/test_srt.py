@@ -132,14 +132,14 @@ def test_srt_sniff_needs_a_number_then_a_timing_line():
 
 
 def test_srt_malformed_timing_names_the_cue_and_line():
-    with pytest.raises(LoadError, match=r"^cue 2 \(line 6\): malformed timing line "
+    with pytest.raises(LoadError, match=r"^cue 2 \(line 6\): malformed cue timing "
                                         r"'00:00:04.8 --> 00:00:09'; expected "
                                         r"HH:MM:SS,mmm --> HH:MM:SS,mmm$"):
         load_file(FIXTURES / "srt_bad_timing.srt")
 
 
 def test_srt_timing_out_of_range_is_a_load_error():
-    with pytest.raises(LoadError, match=r"^cue 1 \(line 2\): malformed timing line"):
+    with pytest.raises(LoadError, match=r"^cue 1 \(line 2\): malformed cue timing"):
         load_one("1\n00:61:00,000 --> 00:62:00,000\nAgent: Hi\n")
 
 

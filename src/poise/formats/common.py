@@ -119,3 +119,25 @@ def apply_ignore_markers(transcript: Transcript) -> Transcript:
             turn = replace(turn, text=text, extra={**turn.extra, "ignore": ids})
         turns.append(turn)
     return replace(transcript, turns=tuple(turns)) if changed else transcript
+
+
+def cue_times(timing: "re.Pattern[str]", line: str, where: str, example: str) -> tuple[float, float]:
+    """Start and end seconds of a caption cue's timing line (SRT, WebVTT), or a LoadError
+    naming where it is and what a timing line looks like (``example``)."""
+    m = timing.match(line)
+    try:
+        if not m:
+            raise ValueError
+        start, end = _cue_ms(m.groups()[:4]), _cue_ms(m.groups()[4:8])
+    except ValueError:
+        raise LoadError(f"{where}: malformed cue timing {line.strip()[:60]!r}; expected {example}") from None
+    if end < start:
+        raise LoadError(f"{where}: cue ends before it starts ({line.strip()[:60]!r})")
+    return start / 1000, end / 1000
+
+
+def _cue_ms(groups: tuple[str | None, ...]) -> int:
+    hours, minutes, seconds, frac = groups
+    if int(minutes or 0) > 59 or int(seconds or 0) > 59:
+        raise ValueError("minutes or seconds over 59")
+    return ((int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds or 0)) * 1000 + int((frac or "0").ljust(3, "0"))

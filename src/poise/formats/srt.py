@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..errors import LoadError
 from ..transcript import RoleAssignment, Transcript, Turn
-from .common import LoadOptions, stem_id
+from .common import LoadOptions, cue_times, stem_id
 
 NAME = "srt"
 UNKNOWN = "Unknown"
@@ -67,12 +67,6 @@ def sniff(path: Path, head: str) -> bool:
             and bool(_TIMING.match(lines[1])))
 
 
-def _milliseconds(groups: tuple[str, ...]) -> int:
-    hours, minutes, seconds, frac = groups
-    if int(minutes) > 59 or int(seconds) > 59:
-        raise ValueError("minutes or seconds over 59")
-    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(frac.ljust(3, "0"))
-
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     """Blocks of non-blank lines as (0-based index of the first line, lines)."""
@@ -93,17 +87,7 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
 
 
 def _timing(line: str, where: str) -> tuple[float, float]:
-    m = _TIMING.match(line)
-    try:
-        if not m:
-            raise ValueError
-        start, end = _milliseconds(m.groups()[:4]), _milliseconds(m.groups()[4:])
-    except ValueError:
-        raise LoadError(f"{where}: malformed timing line {line.strip()[:60]!r}; expected "
-                        "HH:MM:SS,mmm --> HH:MM:SS,mmm") from None
-    if end < start:
-        raise LoadError(f"{where}: cue ends before it starts ({line.strip()[:60]!r})")
-    return start / 1000, end / 1000
+    return cue_times(_TIMING, line, where, "HH:MM:SS,mmm --> HH:MM:SS,mmm")
 
 
 def load(text: str, path: Path, options: LoadOptions) -> list[Transcript]:

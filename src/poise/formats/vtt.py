@@ -37,7 +37,7 @@ import webvtt
 
 from ..errors import LoadError
 from ..transcript import RoleAssignment, Transcript, Turn
-from .common import LoadOptions, stem_id
+from .common import LoadOptions, cue_times, stem_id
 from .srt import UNKNOWN, clean_text, split_label
 
 NAME = "vtt"
@@ -53,12 +53,6 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # WebVTT's line terminators, as webvtt-
 def sniff(path: Path, head: str) -> bool:
     return path.suffix.lower() == ".vtt" or head.lstrip("\ufeff \t\r\n").startswith("WEBVTT")
 
-
-def _milliseconds(groups: tuple[str | None, ...]) -> int:
-    hours, minutes, seconds, frac = groups
-    if int(minutes) > 59 or int(seconds) > 59:
-        raise ValueError("minutes or seconds over 59")
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(frac.ljust(3, "0"))
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
@@ -110,17 +104,8 @@ def _cue_timings(lines: list[str], skipped: int = 0) -> list[tuple[int, float, f
                                 f"{block[0].strip()[:60]!r}")
         line = block[timing_at]
         where = first + timing_at + 1
-        m = _TIMING.match(line)
-        try:
-            if not m:
-                raise ValueError
-            start, end = _milliseconds(m.groups()[:4]), _milliseconds(m.groups()[4:])
-        except ValueError:
-            raise LoadError(f"line {where}: malformed cue timing {line.strip()[:60]!r}; expected "
-                            "HH:MM:SS.mmm --> HH:MM:SS.mmm") from None
-        if end < start:
-            raise LoadError(f"line {where}: cue ends before it starts ({line.strip()[:60]!r})")
-        cues.append((first + timing_at, start / 1000, end / 1000))
+        start, end = cue_times(_TIMING, line, f"line {where}", "HH:MM:SS.mmm --> HH:MM:SS.mmm")
+        cues.append((first + timing_at, start, end))
     return cues
 
 

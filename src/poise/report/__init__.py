@@ -45,6 +45,19 @@ EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "c
               ".markdown": "md", ".html": "html", ".htm": "html", ".xml": "junit", ".sarif": "sarif"}
 
 
+def line_points(line: Any, section_na: bool) -> str:
+    """How a score line's points read in a report: "+10", "-5", "0", "—" for N/A, "+2" given
+    back by a cap, in brackets when the section is N/A (shown, but adding nothing)."""
+    status, points = line["status"], line["points"]
+    if status == "N/A":
+        text = "—"
+    elif status == "CAPPED":
+        text = f"+{points:g}"
+    else:
+        text = f"{points:+g}" if points else "0"
+    return f"({text})" if section_na and points else text
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so that readers never see half of it: temp file in the same folder, then rename."""
     import os

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..results import CallResult, summary
-from . import ReportContext
+from . import ReportContext, line_points
 from .terminal import (BAND_ORDER, clock, coaching_tips, fmt_score, frequent_findings,
                        group_rows, histogram_counts, sign)
 
@@ -156,10 +156,6 @@ def _band(name: str | None, count: int = 0) -> V:
     rank = BAND_ORDER.index(name) if name in BAND_ORDER else len(BAND_ORDER)
     return V(name=name or DASH, cls=f"b-{_slug(name)}" if name in BAND_ORDER else "b-other",
              rank=rank if name else 99, count=count)
-
-
-def _points(value: float) -> str:
-    return f"{value:+g}" if value else "0"
 
 
 def _turn_label(turn: int | None) -> str:
@@ -324,14 +320,7 @@ def _section(s: Mapping[str, Any], anchor: str | None, full: bool) -> V:
     lines = []
     for line in s.get("lines") or ():
         status = line["status"]
-        if status == "N/A":
-            pts = DASH
-        elif status == "CAPPED":
-            pts = f"+{line['points']:g}"
-        else:
-            pts = _points(line["points"])
-        if na and line["points"]:
-            pts = f"({pts})"  # shown, but an N/A section adds nothing to the score
+        pts = line_points(line, na)
         evidence = list(line.get("evidence") or ()) if full else []
         lines.append(V(
             item=line["item"], status=status.replace("_", " "), status_cls=STATUS_CLASS.get(status, "st-base"),

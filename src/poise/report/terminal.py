@@ -25,7 +25,7 @@ from rich.text import Text
 
 from ..results import CallResult, summary
 from ..scoring import SEVERITY_RANK
-from . import ReportContext, console
+from . import ReportContext, console, line_points
 
 #: The default scorecard's bands, best first; a custom scorecard's other names come after.
 BAND_ORDER = ("Excellent", "Good", "Needs coaching", "Unacceptable")
@@ -91,10 +91,6 @@ def shorten(text: str, width: int) -> str:
 
 def _turn_name(index: int | None) -> str:
     return "whole call" if index is None else f"turn {index + 1}"
-
-
-def _points(value: float) -> str:
-    return f"{value:+g}" if value else "0"
 
 
 def _count(n: int, noun: str) -> str:
@@ -607,14 +603,7 @@ def _sections_table(result: CallResult) -> Table:
             item = Padding(Group(label, *[Padding(e, (0, 0, 0, 2)) for e in evidence]),
                            (0, 0, 0, 2))
             status = line["status"]
-            if status == "N/A":
-                pts = DASH
-            elif status == "CAPPED":
-                pts = f"+{line['points']:g}"
-            else:
-                pts = _points(line["points"])
-            if na and line["points"]:
-                pts = f"({pts})"  # shown for the trainer, but an N/A section adds nothing to the score
+            pts = line_points(line, na)
             table.add_row(item, Text(status, style=STATUS_STYLE.get(status, "")), pts)
         if index < len(result.sections) - 1:
             table.add_section()
