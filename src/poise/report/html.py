@@ -31,8 +31,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..results import CallResult, summary
 from . import ReportContext, line_points
-from .terminal import (BAND_ORDER, clock, coaching_tips, fmt_score, frequent_findings,
-                       group_rows, histogram_counts, sign)
+from .terminal import (BAND_ORDER, NO_TIMINGS, clock, coaching_tips, fmt_score, frequent_findings,
+                       group_rows, histogram_counts, mss, sign, timed)
 
 #: Calls shown in full (transcript, evidence, advice), the lowest-scoring first; None: all of them.
 TRANSCRIPT_LIMIT: int | None = 500
@@ -300,6 +300,7 @@ def _call(index: int, r: CallResult, palette: Mapping[str, tuple[str, str]], *, 
         suppressed=[_finding_line(f, palette, where=_turn_label(f.get("turn")),
                                   why=f.get("suppressed_by") or "suppressed") for f in r.suppressed] if full else [],
         transcript=_transcript(r, palette, anchor) if full and r.turns else None,
+        dynamics=_dynamics(r) if full and r.turns and r.metrics else None,
         transcript_left_out=bool(r.turns) and not full,
     )
 
@@ -407,3 +408,142 @@ def highlight_pieces(text: str, findings: Sequence[Mapping[str, Any]],
         pieces.append((text[a:b], cls, title, marks))
     return pieces
 
+
+
+# -- conversation dynamics: timeline, sentiment sparkline, metrics ----------------------------------
+#: Timeline geometry (SVG user units): label column, plot width, lane height and pitch.
+TL_LEFT, TL_WIDTH, TL_LANE, TL_PITCH, TL_TOP = 78, 640, 14, 20, 6
+SPARK_HEIGHT, SPARK_TOP = 70, 8
+_TICK_STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _dynamics(r: CallResult) -> V:
+    """The call's timeline (None without timings), sentiment sparkline and metrics table."""
+    m = r.metrics or {}
+    timeline = _timeline(r) if timed(r) else None
+    return V(timeline=timeline, no_timings=NO_TIMINGS if timeline is None else "",
+             spark=_spark(r), metrics=_metric_rows(m) if timeline is not None else [])
+
+
+def _timeline(r: CallResult) -> V | None:
+    m = r.metrics or {}
+    turns = [(i, t.get("speaker") or "", s, e) for i, t in enumerate(r.turns)
+             for s, e in [(_num(t.get("start")), _num(t.get("end")))] if s is not None and e is not None]
+    if not turns:
+        return None
+    t0 = min(0.0, min(s for _, _, s, _ in turns))
+    t1 = max(e for _, _, _, e in turns)
+    if t1 <= t0:
+        return None
+    scale = TL_WIDTH / (t1 - t0)
+
+    def x(t: float) -> float:
+        return round(TL_LEFT + (min(max(t, t0), t1) - t0) * scale, 1)
+
+    def w(a: float, b: float) -> float:
+        return max(1.0, round(x(b) - x(a), 1))
+
+    lane_y = {name: TL_TOP + k * TL_PITCH for k, name in enumerate(("agent", "customer", "pauses", "interrupts"))}
+    lanes = [V(label=name.upper() if name in ("agent", "customer") else name, y=y + TL_LANE / 2 + 4)
+             for name, y in lane_y.items()]
+    speech = [V(cls="ag" if who == "agent" else "cu", x=x(s), y=lane_y[who], w=w(s, e), h=TL_LANE,
+                title=f"turn {i + 1} · {who or '?'} · {mss(s)}–{mss(e)} ({e - s:.1f} s)")
+              for i, who, s, e in turns if who in ("agent", "customer") and e > s]
+    silences = []
+    for item in m.get("silences") or ():
+        at, length = _num(item.get("at")), _num(item.get("seconds"))
+        if at is not None and length is not None:
+            silences.append(V(x=x(at), y=lane_y["pauses"], w=w(at, at + length), h=TL_LANE,
+                              title=f"silence at {mss(at)}: {length:.1f} s"))
+    holds = []
+    for item in m.get("hold_list") or ():
+        at = _num(item.get("at"))
+        if at is None:
+            continue
+        length = _num(item.get("silence")) or 0.0
+        thanked = "thanked" if item.get("thanked") else "not thanked"
+        turn = item.get("turn")
+        where = f" (turn {turn + 1})" if isinstance(turn, int) else ""
+        holds.append(V(x=x(at), y=lane_y["pauses"], w=w(at, at + length), h=TL_LANE, tx=x(at) + 2,
+                       ty=lane_y["pauses"] + TL_LANE - 3,
+                       title=f"hold at {mss(at)}{where}: {length:.1f} s silence, {thanked}"))
+    interruptions = []
+    for item in m.get("interruption_list") or ():
+        at = _num(item.get("at"))
+        if at is None:
+            continue
+        by = item.get("by")
+        cx, top = x(at), lane_y["interrupts"] + 2
+        points = f"{cx - 5:g},{top:g} {cx + 5:g},{top:g} {cx:g},{top + TL_LANE - 4:g}"
+        length = _num(item.get("seconds"))
+        interruptions.append(V(cls="ag" if by == "agent" else "cu", points=points,
+                               title=f"{by or '?'} interrupts at {mss(at)}"
+                               + (f" ({length:.1f} s overlap)" if length is not None else "")))
+    span = t1 - t0
+    step = next((s for s in _TICK_STEPS if span / s <= 8), _TICK_STEPS[-1])
+    base = TL_TOP + 4 * TL_PITCH
+    ticks, tick = [], step * -(-t0 // step)
+    while tick <= t1 + 1e-9:
+        ticks.append(V(x=x(tick), label=mss(tick)))
+        tick += step
+    return V(width=TL_LEFT + TL_WIDTH + 12, height=base + 20, left=TL_LEFT, right=TL_LEFT + TL_WIDTH,
+             base=base, label_y=base + 15, lanes=lanes, speech=speech, silences=silences, holds=holds,
+             interruptions=interruptions, ticks=ticks, span=f"{mss(t0)}–{mss(t1)}")
+
+
+def _spark(r: CallResult) -> V | None:
+    """One polyline per speaker: a point per turn of theirs with a sentiment score, at the turn's
+    place in the call, y from −1 (bottom) to +1 (top)."""
+    scores = (r.metrics or {}).get("sentiment.turns")
+    if not scores:
+        return None
+    n = max(len(r.turns), 1)
+    top, height = SPARK_TOP, SPARK_HEIGHT
+    lines = []
+    for role in ("agent", "customer"):
+        points = []
+        for i, (turn, value) in enumerate(zip(r.turns, scores)):
+            v = _num(value)
+            if turn.get("speaker") != role or v is None:
+                continue
+            v = max(-1.0, min(1.0, v))
+            px = round(TL_LEFT + (i + 0.5) / n * TL_WIDTH, 1)
+            py = round(top + (1 - v) / 2 * height, 1)
+            points.append(V(x=px, y=py, title=f"turn {i + 1} · {role}: {v:+.2f}"))
+        if points:
+            lines.append(V(role=role, label=role.upper(), cls="ag" if role == "agent" else "cu",
+                           points=" ".join(f"{p.x:g},{p.y:g}" for p in points), dots=points))
+    if not lines:
+        return None
+    source = (r.metrics or {}).get("sentiment.source") or "lexicon"
+    return V(width=TL_LEFT + TL_WIDTH + 12, height=top * 2 + height + 4, left=TL_LEFT, right=TL_LEFT + TL_WIDTH,
+             top=top, zero=top + height / 2, bottom=top + height, lines=lines,
+             label_ys=[top + height * k / (len(lines) + 1) + 4 for k in range(1, len(lines) + 1)],
+             source="the source's own labels" if source == "vendor" else "lexicon")
+
+
+def _secs(value: Any) -> str:
+    v = _num(value)
+    return DASH if v is None else f"{v:.1f} s"
+
+
+def _metric_rows(m: Mapping[str, Any]) -> list[tuple[str, str]]:
+    ratio, speed, median = _num(m.get("talk_ratio.agent")), _num(m.get("talk_speed.agent")), \
+        _num(m.get("response_latency.agent.median"))
+    silences = len(m.get("silences") or ())
+    holds = int(_num(m.get("holds.count")) or 0)
+    thanked = holds - int(_num(m.get("holds.unthanked")) or 0)
+    return [
+        ("Talk ratio", DASH if ratio is None else f"agent {ratio:.1%}"),
+        ("Non-talk time", f"{_secs(m.get('non_talk_time'))} in {silences} silence{'' if silences == 1 else 's'}"
+         if silences else "none (no silence ≥ 3 s)"),
+        ("Longest monologue", f"agent {_secs(m.get('longest_monologue.agent'))}"),
+        ("Agent talk speed", DASH if speed is None else f"{speed:.0f} wpm"),
+        ("Response latency", DASH if median is None else f"median {median:.2f} s"),
+        ("Interruptions", f"agent {m.get('interruptions.agent') or 0} · customer {m.get('interruptions.customer') or 0}"),
+        ("Holds", f"{holds} · thanked {thanked} of {holds}" if holds else "none"),
+    ]
