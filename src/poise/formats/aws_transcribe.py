@@ -30,7 +30,7 @@ Transcribe output (``results.transcripts``) is not supported.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
@@ -156,3 +156,18 @@ def millis(obj: dict[str, Any], key: str, where: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LoadError(f"{where}.{key} should be a number of milliseconds, not {kind(value)}")
     return round(value / 1000, 3)
+
+
+def word_objects(container: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(location, word object) for each entry of ``container["words"]`` (none when absent),
+    with a LoadError naming the place when the list or an entry has the wrong type."""
+    words = container.get("words")
+    if words is None:
+        return
+    if not isinstance(words, list):
+        raise LoadError(f"{where}.words should be a list, not {kind(words)}")
+    for index, word in enumerate(words):
+        at = f"{where}.words[{index}]"
+        if not isinstance(word, dict):
+            raise LoadError(f"{at} should be an object, not {kind(word)}")
+        yield at, word

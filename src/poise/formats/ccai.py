@@ -38,7 +38,7 @@ from typing import Any
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
-from .aws_transcribe import kind, optional_str, required_str
+from .aws_transcribe import kind, optional_str, required_str, word_objects
 from .common import LoadOptions, stem_id, to_seconds
 
 NAME = "ccai"
@@ -235,19 +235,8 @@ def _segment_timing(segments: list[dict[str, Any]]) -> list[tuple[float | None, 
 
 
 def _words(segment: dict[str, Any], where: str) -> list[list[Any]]:
-    words = segment.get("words")
-    if words is None:
-        return []
-    if not isinstance(words, list):
-        raise LoadError(f"{where}.words should be a list, not {kind(words)}")
-    out = []
-    for index, word in enumerate(words):
-        at = f"{where}.words[{index}]"
-        if not isinstance(word, dict):
-            raise LoadError(f"{at} should be an object, not {kind(word)}")
-        out.append([_offset(word, "startOffset", at), _offset(word, "endOffset", at),
-                    required_str(word, "word", at)])
-    return out
+    return [[_offset(word, "startOffset", at), _offset(word, "endOffset", at), required_str(word, "word", at)]
+            for at, word in word_objects(segment, where)]
 
 
 def _offset(word: dict[str, Any], key: str, where: str) -> float | None:

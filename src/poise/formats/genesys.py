@@ -30,7 +30,7 @@ from typing import Any
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
-from .aws_transcribe import kind, optional_str, required_str
+from .aws_transcribe import kind, optional_str, required_str, word_objects
 from .common import LoadOptions, stem_id
 
 NAME = "genesys"
@@ -113,16 +113,8 @@ def _turn(phrase: dict[str, Any], where: str, origin: float | None) -> Turn | No
 
 
 def _words(phrase: dict[str, Any], where: str, origin: float | None) -> list[list[Any]]:
-    words = phrase.get("words")
-    if words is None:
-        return []
-    if not isinstance(words, list):
-        raise LoadError(f"{where}.words should be a list, not {kind(words)}")
     out = []
-    for index, word in enumerate(words):
-        at = f"{where}.words[{index}]"
-        if not isinstance(word, dict):
-            raise LoadError(f"{at} should be an object, not {kind(word)}")
+    for at, word in word_objects(phrase, where):
         token = required_str(word, "word", at)
         start = _relative(_number(word, "startTimeMs", at), origin)
         duration = _duration(word, at)
