@@ -58,6 +58,14 @@ def line_points(line: Any, section_na: bool) -> str:
     return f"({text})" if section_na and points else text
 
 
+def default_mode() -> int:
+    """The mode a plain open() would give a new file (temp files are created 0600)."""
+    import os
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so that readers never see half of it: temp file in the same folder, then rename."""
     import os
@@ -68,6 +76,7 @@ def atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         try:

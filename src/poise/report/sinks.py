@@ -42,6 +42,8 @@ class _Target:
             self.fh.flush()
             return
         self.fh.close()
+        from . import default_mode
+        os.chmod(self.tmp, default_mode())
         os.replace(self.tmp, self.path)  # type: ignore[arg-type]
 
     def abort(self) -> None:
