@@ -54,3 +54,57 @@ def test_a_sentence_mark_never_lets_a_not_in_word_through():
 def test_patterns_with_other_attributes_are_left_to_the_matcher():
     assert compile_patterns([[{"POS": "VERB"}]]) is None
     assert compile_patterns([[{"ORTH": "Sorry"}]]) is None
+
+
+# -- the gates: which gated entries a Doc's words let through -------------------------------------
+
+from poise.rules.compile import _Gates, required_words  # noqa: E402
+
+gated_pattern = st.lists(st.builds(lambda v, op: {"LOWER": v, **({"OP": op} if op else {})}, value,
+                                   st.sampled_from([None, "?", "+", "*"])), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(gated_pattern, min_size=1, max_size=3), min_size=1, max_size=6),
+       st.lists(word, max_size=10))
+def test_gates_open_exactly_the_entries_whose_required_words_are_present(entries, doc_words):
+    gates = _Gates()
+    for n, patterns in enumerate(entries):
+        gates.add(n, [required_words(p) for p in patterns], NLP)
+    present = {w.lower() for w in doc_words}
+
+    def could_match(pattern):
+        return all(set(words) & present for words in required_words(pattern))
+
+    expected = [n for n, patterns in enumerate(entries)
+                if not all(required_words(p) for p in patterns) or any(could_match(p) for p in patterns)]
+    assert gates.open([NLP.vocab.strings.add(w) for w in doc_words]) == expected
+
+
+def test_gated_rules_find_what_an_ungated_matcher_finds():
+    """End to end on the default packs' token patterns: gating never loses a match."""
+    from poise.detect import Detector
+    from poise.rules import load_ruleset
+
+    detector = Detector(load_ruleset(), conversation_metrics=False)
+    texts = ["I'm sorry, but there's nothing I can do, that's our policy.", "Whatever, figure it out yourself.",
+             "Let me go ahead and transfer you to billing.", "You should have received an email by now.",
+             "I apologize for the wait, I'll get this sorted today.", "okay", ""]
+    compiled = detector.compiled
+    checked = 0
+    for doc in detector.nlp.pipe(texts):
+        found = compiled.match(doc)
+        everything = Matcher(detector.nlp.vocab)
+        for key, runner in compiled._gated:
+            name = detector.nlp.vocab.strings[key]
+            index, part = compiled._key[key]
+            rule = detector.rules[index]
+            patterns = {"main": rule.patterns, "unless": rule.unless,
+                        "near": rule.proximity.patterns if rule.proximity else ()}[part]
+            everything.add(name, [p.value for p in patterns if p.kind == "tokens"])
+        for key, s, e in everything(doc):
+            checked += 1
+            index, part = compiled._key[key]
+            assert (s, e) in getattr(found[index], part) or any(
+                a == s and b >= e for a, b in getattr(found[index], part)), (doc.text, key, s, e)
+    assert checked >= 5  # the sentences above do exercise gated patterns

@@ -13,7 +13,7 @@ import re
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .model import Pattern, Rule
 from .wordregex import WordString, compile_patterns, pattern_regex
@@ -89,6 +89,65 @@ def uses_lemmas(rules: Iterable[Rule]) -> bool:
                                   for r in rules])
 
 
+def _commonness(words: list[str]) -> tuple[int, int]:
+    """How often a required token's words turn up in speech, roughly: stop words and punctuation
+    are everywhere, so a token made of them is a poor gate. Fewer common words, then fewer words."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+    return sum(1 for w in words if w in STOP_WORDS or not w[:1].isalnum() or len(w) < 3), len(words)
+
+
+class _Gates:
+    """Which gated entries a Doc can match, from the set of its words, with set operations in C.
+
+    A pattern's gate is the list of its required tokens (each a set of words, any of which will
+    do: ``required_words``); an entry runs when one of its patterns has all of its required
+    tokens present. Every distinct required token gets an id; a Doc's words give the ids of the
+    tokens it satisfies (a lookup per distinct word); a pattern is then checked only when its
+    rarest token (its door) is satisfied, with one ``issuperset`` call. Entries with a pattern
+    that has no required token always run.
+    """
+
+    def __init__(self) -> None:
+        self._token_ids: dict[frozenset[int], int] = {}
+        self._word_tokens: dict[int, list[int]] = defaultdict(list)
+        self._door_patterns: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
+        self.always: list[int] = []
+        self._words: frozenset[int] | None = None
+        self._doors: frozenset[int] = frozenset()
+
+    def add(self, entry: int, needs: list[list[list[str]]], nlp: "Language") -> None:
+        self._words = None
+        if not all(needs):
+            self.always.append(entry)
+            return
+        for need in needs:
+            tids = []
+            for words in sorted(need, key=_commonness):  # rarest first: the door
+                token = frozenset(nlp.vocab.strings.add(w) for w in words)
+                if token not in self._token_ids:
+                    tid = self._token_ids[token] = len(self._token_ids)
+                    for word in token:
+                        self._word_tokens[word].append(tid)
+                tids.append(self._token_ids[token])
+            self._door_patterns[tids[0]].append((entry, frozenset(tids)))
+
+    def open(self, word_ids: Iterable[int]) -> list[int]:
+        """The entries to run on a Doc with these words, in entry order."""
+        if self._words is None:  # frozen on first use, after every add()
+            self._words, self._doors = frozenset(self._word_tokens), frozenset(self._door_patterns)
+        satisfied: set[int] = set()
+        word_tokens = self._word_tokens
+        for word in self._words.intersection(word_ids):
+            satisfied.update(word_tokens[word])
+        entries = set(self.always)
+        door_patterns = self._door_patterns
+        for tid in self._doors.intersection(satisfied):
+            for entry, tids in door_patterns[tid]:
+                if entry not in entries and satisfied.issuperset(tids):
+                    entries.add(entry)
+        return sorted(entries)
+
+
 @dataclass
 class RuleMatches:
     """The spans (token start, end) one rule matched in one Doc, by part of the rule."""
@@ -110,12 +169,12 @@ class CompiledRules:
         vocab = nlp.vocab
         self._phrases = PhraseMatcher(vocab, attr="LOWER")
         self._tokens = Matcher(vocab)  # token patterns with no required literal word: every Doc
-        # token patterns with required words: a key's Matcher runs only on a Doc that holds, for
-        # one of its patterns, a word of every required token (checked on the Doc's set of
-        # lower-case word ids, taken in one call); most turns hold none
-        self._gated: list[tuple[int, list[list[frozenset[int]]], Matcher]] = []
-        # token patterns that are word regular expressions: one Python regex per rule part
-        self._regexes: list[tuple[int, list[list[frozenset[int]]], "re.Pattern[str]"]] = []
+        # token patterns that need no parse, by rule part: a Matcher, or one word regex for the
+        # patterns that are word regular expressions. Each runs on a Doc only when the Doc holds,
+        # for one of its patterns, a word of every token the pattern cannot do without (see
+        # _Gates); most turns hold none.
+        self._gated: list[tuple[int, Any]] = []  # (match key, Matcher or WordString regex)
+        self._gates = _Gates()
         self._deps = DependencyMatcher(vocab)
         self._key: dict[int, tuple[int, str]] = {}
         self.skipped_dependency: list[str] = []
@@ -151,18 +210,20 @@ class CompiledRules:
             as_regex = [p for p in token_patterns if pattern_regex(p) is not None]
             others = [p for p in token_patterns if pattern_regex(p) is None]
             key_id = nlp.vocab.strings[key]
-            if as_regex:
-                regex = compile_patterns(as_regex)
-                self._regexes.append((key_id, self._gates(as_regex, nlp), regex))
-            if others:
-                gates = self._gates(others, nlp)
-                if gates:
+            if others and not all(required_words(p) for p in others):
+                self._tokens.add(key, others)  # a pattern with no required word: every Doc
+                self.has_tokens = True
+                others = []
+            for group, runner in ((others, None), (as_regex, compile_patterns)):
+                if not group:
+                    continue
+                if runner is None:
                     matcher = Matcher(nlp.vocab)
-                    matcher.add(key, others)
-                    self._gated.append((key_id, gates, matcher))
+                    matcher.add(key, group)
                 else:
-                    self._tokens.add(key, others)
-                    self.has_tokens = True
+                    matcher = runner(group)
+                self._gates.add(len(self._gated), [required_words(p) for p in group], nlp)
+                self._gated.append((key_id, matcher))
         if dep_patterns:
             if self.parser:
                 self._deps.add(key, dep_patterns)
@@ -170,39 +231,26 @@ class CompiledRules:
             elif rule.id not in self.skipped_dependency:
                 self.skipped_dependency.append(rule.id)
 
-    @staticmethod
-    def _gates(patterns: list, nlp: "Language") -> list[list[frozenset[int]]]:
-        """Required-word gates for patterns ([] when one of them has no required word: always run)."""
-        needs = [required_words(p) for p in patterns]
-        if not all(needs):
-            return []
-        gates = [[frozenset(nlp.vocab.strings.add(w) for w in words) for words in need] for need in needs]
-        # first element: every word that can open the door, for a quick C-level isdisjoint reject
-        return [frozenset().union(*(min(gate, key=len) for gate in gates))] + gates  # type: ignore[list-item]
-
     def match(self, doc: "Doc") -> dict[int, RuleMatches]:
         """Run each matcher once over the Doc; group the spans by rule index and part."""
         found: dict[int, RuleMatches] = {}
         hits = list(self._phrases(doc))
         if self.has_tokens:
             hits.extend(self._tokens(doc))
-        if self._gated or self._regexes:
+        if self._gated:
             from spacy.attrs import LOWER, SENT_START
             array = doc.to_array([LOWER, SENT_START]).tolist()
             ids = [row[0] for row in array]
-            present = set(ids)
-            for _, gates, matcher in self._gated:
-                if not gates[0].isdisjoint(present) and any(all(w & present for w in g) for g in gates[1:]):
-                    hits.extend(matcher(doc))
             words = None
-            for key, gates, regex in self._regexes:
-                if gates and (gates[0].isdisjoint(present)
-                              or not any(all(w & present for w in g) for g in gates[1:])):
+            for n in self._gates.open(ids):
+                key, runner = self._gated[n]
+                if not isinstance(runner, re.Pattern):
+                    hits.extend(runner(doc))
                     continue
                 if words is None:
                     strings = doc.vocab.strings
                     words = WordString([strings[i] for i in ids], [row[1] == 1 for row in array])
-                hits.extend((key, s, e) for s, e in words.spans(regex))
+                hits.extend((key, s, e) for s, e in words.spans(runner))
         for key, start, end in hits:
             index, part = self._key[key]
             getattr(found.setdefault(index, RuleMatches()), part).append((start, end))

@@ -118,7 +118,7 @@ def compile_patterns(patterns: Sequence[Sequence[dict]]) -> re.Pattern[str] | No
     bodies = [pattern_regex(p) for p in patterns]
     if not bodies or any(b is None for b in bodies):
         return None
-    return re.compile("(?<= )(?=(" + "|".join(f"(?:{b})" for b in bodies) + "))")
+    return re.compile(" (?=(" + "|".join(f"(?:{b})" for b in bodies) + "))")
 
 
 class WordString:
