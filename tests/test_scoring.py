@@ -114,3 +114,22 @@ def test_shipped_scorecard_loads():
     sc = load_scorecard(default_scorecard_path())
     assert [b.name for b in sc.bands] == ["Excellent", "Good", "Needs coaching", "Unacceptable"]
     assert len(sc.sections) == 7 and sc.auto_fail
+
+
+def test_section_and_finding_dicts_carry_every_field():
+    """to_dict / section_to_dict are written out by hand (faster than dataclasses.asdict): a field
+    added to the dataclasses must show up in the JSON too."""
+    from dataclasses import asdict, fields
+
+    from poise.detect.finding import Finding
+    from poise.scoring import ScoreLine, SectionScore, section_to_dict
+
+    line = ScoreLine("Courtesy", "please", -1.0, "DEDUCTION", ({"rule": "r", "turn": 1, "text": "x"},))
+    section = SectionScore("Courtesy", 1.0, 50.0, 2.0, 1.0, 2.0, (line,))
+    data = section_to_dict(section)
+    assert set(data) == {f.name for f in fields(SectionScore)}
+    assert set(data["lines"][0]) == {f.name for f in fields(ScoreLine)}
+    assert data["lines"][0]["evidence"] == [{"rule": "r", "turn": 1, "text": "x"}]
+    finding = Finding("r", "courtesy", "credit", "low", 0, "agent", 0, 5, "hello", "m", link="https://x")
+    assert finding.to_dict() == asdict(finding)
+    assert "link" not in Finding("r", "c", "credit", "low", None, None, None, None, "", "m").to_dict()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -342,6 +342,7 @@ def _score_section(section: Section, findings: Sequence[Mapping[str, Any]], na_c
 
 def section_to_dict(s: SectionScore) -> dict[str, Any]:
     """Plain JSON-shaped data (lists, not tuples), identical before and after a JSON round trip."""
-    data = asdict(s)
-    data["lines"] = [{**asdict(line), "evidence": [dict(e) for e in line.evidence]} for line in s.lines]
-    return data
+    return {"name": s.name, "weight": s.weight, "score": s.score, "earned": s.earned, "deducted": s.deducted,
+            "potential": s.potential,
+            "lines": [{"section": line.section, "item": line.item, "points": line.points, "status": line.status,
+                       "evidence": [dict(e) for e in line.evidence]} for line in s.lines]}

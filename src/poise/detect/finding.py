@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -28,10 +28,14 @@ class Finding:
     link: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # every field is a str, int or None: no deep copy needed (dataclasses.asdict makes one)
+        data = {name: getattr(self, name) for name in _FINDING_FIELDS}
         if data["link"] is None:
             del data["link"]
         return data
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 @dataclass(slots=True)
