@@ -12,11 +12,11 @@ import hashlib
 import re
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .model import Pattern, Rule
-from .wordregex import WordString, compile_patterns, pattern_regex
+from .wordregex import WordString, pattern_regex, patterns_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -27,9 +27,17 @@ MAIN, UNLESS, NEAR = "main", "unless", "near"
 
 def rules_hash(rules: Iterable[Rule]) -> str:
     """A stable hash of rule content (for caches and reproducible outputs)."""
-    payload = [{k: v for k, v in asdict(r).items() if k not in ("source", "line")} for r in rules]
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    payload = [{f.name: getattr(r, f.name) for f in fields(r) if f.name not in ("source", "line")} for r in rules]
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=_plain).encode()).hexdigest()
     return digest[:16]
+
+
+def _plain(value: Any) -> Any:
+    """JSON for the values inside rules: nested dataclasses as dicts (what dataclasses.asdict
+    gives, without its deep copies), anything else as its str."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return str(value)
 
 
 #: A token pattern made only of literal words (LOWER: word or LOWER: {IN: [...]}, optionally
@@ -173,7 +181,9 @@ class CompiledRules:
         # patterns that are word regular expressions. Each runs on a Doc only when the Doc holds,
         # for one of its patterns, a word of every token the pattern cannot do without (see
         # _Gates); most turns hold none.
-        self._gated: list[tuple[int, Any]] = []  # (match key, Matcher or WordString regex)
+        # (match key, Matcher or word regex); a regex is compiled the first time a Doc opens its
+        # gate (compiling them all costs more than scoring one call)
+        self._gated: list[tuple[int, Any]] = []
         self._gates = _Gates()
         self._deps = DependencyMatcher(vocab)
         self._key: dict[int, tuple[int, str]] = {}
@@ -214,7 +224,7 @@ class CompiledRules:
                 self._tokens.add(key, others)  # a pattern with no required word: every Doc
                 self.has_tokens = True
                 others = []
-            for group, runner in ((others, None), (as_regex, compile_patterns)):
+            for group, runner in ((others, None), (as_regex, patterns_source)):
                 if not group:
                     continue
                 if runner is None:
@@ -244,7 +254,10 @@ class CompiledRules:
             words = None
             for n in self._gates.open(ids):
                 key, runner = self._gated[n]
-                if not isinstance(runner, re.Pattern):
+                if isinstance(runner, str):
+                    runner = re.compile(runner)
+                    self._gated[n] = (key, runner)
+                elif not isinstance(runner, re.Pattern):
                     hits.extend(runner(doc))
                     continue
                 if words is None:

@@ -1,6 +1,8 @@
 """Safe YAML loading that remembers where each key and item was written (for file:line errors).
 
-Only ``yaml.SafeLoader`` is used: a rule file can never construct Python objects or run code.
+Only the safe loader is used (``yaml.CSafeLoader``, libyaml's parser, when PyYAML has it: about
+5x faster on the default packs; ``yaml.SafeLoader`` otherwise): a rule file can never construct
+Python objects or run code.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ class LineList(list):
     item_lines: list[tuple[int, int]]
 
 
-class _Loader(yaml.SafeLoader):
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     pass
 
 
@@ -64,7 +69,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 # which would silently break word lists such as {LOWER: {IN: [no, not, never]}}.
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for key, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
