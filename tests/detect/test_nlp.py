@@ -38,3 +38,24 @@ def test_an_empty_turn_is_fine():
 
 def test_no_lemmatizer_when_no_rule_needs_lemmas():
     assert build_pipeline(lemmas=False).pipe_names == ["sentencizer"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + [".", "!", "?", "Hi", "\n"]), min_size=1, max_size=20))
+def test_sentence_bounds_agree_with_spacys_sentences(words):
+    from poise.detect.checks import sentence_bounds
+
+    doc = OURS(" ".join(words))
+    for token in doc:
+        assert sentence_bounds(doc, token.i) == (token.sent.start, token.sent.end)
+
+
+def test_sentence_bounds_on_a_parsed_doc():
+    from spacy.tokens import Doc
+
+    from poise.detect.checks import sentence_bounds
+
+    words = ["I", "am", "sorry", ".", "I", "will", "fix", "it"]
+    doc = Doc(OURS.vocab, words=words, heads=[2, 2, 2, 2, 6, 6, 6, 6],
+              deps=["nsubj", "cop", "ROOT", "punct", "nsubj", "aux", "ROOT", "dobj"])
+    assert [sentence_bounds(doc, i) for i in (0, 3, 4, 7)] == [(0, 4), (0, 4), (4, 8), (4, 8)]

@@ -48,3 +48,26 @@ def test_vendor_sentiment_is_reported_beside_ours_and_used_on_request():
     assert ours["sentiment.turns"][0] > 0 and ours["sentiment.vendor_turns"] == [-0.6, 0.0]
     vendor = sentiment.compute(transcript, [], source="vendor")
     assert vendor["sentiment.turns"] == [-0.6, 0.0] and vendor["sentiment.source"] == "vendor"
+
+
+def test_the_no_lexicon_word_shortcut_gives_vaders_own_score():
+    """lexicon_score skips VADER when no word of the turn is in its lexicon; the score must be
+    what VADER itself gives, on real turns and on generated ones."""
+    from hypothesis import given, settings, strategies as st
+
+    analyzer = sentiment._analyzer()
+    words = ["the", "order", "NOT", "very", "but", "no", "good", "BAD", "kind", "of", "least", "!!", "?",
+             ":)", ":-(", "okay.", "great!", "don't", "refund", "(happy)", "ok", "😀", "really", "at"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(words), max_size=12))
+    def check(tokens):
+        text = " ".join(tokens)
+        expected = analyzer.polarity_scores(text)["compound"] if text.strip() else 0.0
+        assert sentiment.lexicon_score(text, "customer") == expected
+
+    check()
+    for text in ("Let me pull up the order number.", "Okay.", "I'll transfer you now, one moment."):
+        assert sentiment.lexicon_score(text, "customer") == analyzer.polarity_scores(text)["compound"]
+    assert sentiment.lexicon_score("Let me look at the account.", "customer") == 0.0
+    assert sentiment.lexicon_score("This is terrible!", "customer") < 0

@@ -48,8 +48,15 @@ def quoted(text: str, start: int) -> bool:
 
 
 def sentence_bounds(doc: "Doc", token: int) -> tuple[int, int]:
-    sent = doc[token].sent
-    return sent.start, sent.end
+    """Token start and end of the sentence holding ``token``, found from the sentence-start flags
+    next to it (``Token.sent`` walks the whole Doc for every call)."""
+    lo = token
+    while lo > 0 and not doc[lo].is_sent_start:
+        lo -= 1
+    hi, n = token + 1, len(doc)
+    while hi < n and not doc[hi].is_sent_start:
+        hi += 1
+    return lo, hi
 
 
 def cancelled_by_unless(doc: "Doc", span: tuple[int, int], unless: Sequence[tuple[int, int]]) -> bool:

@@ -120,7 +120,7 @@ class Detector:
                 for span in parts.main:
                     candidate = self._candidate(rule_index, index, turn, doc, text, span)
                     candidate.cancelled = self._check(rule, turn, index, doc, span, parts,
-                                                      speaker_turns, len(turns))
+                                                      speaker_turns, len(turns), text.text)
                     candidates.append(candidate)
             per_turn.append(candidates)
         for rule_index, rule in self.turn_detectors:
@@ -161,7 +161,10 @@ class Detector:
         return Candidate(rule_index, index, s, e, start, end, turn.text[start:end])
 
     def _check(self, rule: Rule, turn: Turn, index: int, doc: "Doc", span: tuple[int, int],
-               parts: RuleMatches, speaker_turns: Mapping[str, list[int]], n_turns: int) -> str | None:
+               parts: RuleMatches, speaker_turns: Mapping[str, list[int]], n_turns: int,
+               doc_text: str) -> str | None:
+        """Why this match is cancelled, or None. ``doc_text`` is ``doc.text`` (which spaCy
+        rebuilds from the tokens at every access)."""
         if not checks.speaker_matches(rule, turn.speaker):
             return f"spoken by the {turn.speaker}; the rule is for the {rule.speaker}"
         step = _script_step(self._transcript, rule)
@@ -170,7 +173,7 @@ class Detector:
                 return f"outside the script's {rule.category} step"
         elif not checks.in_window(rule.within, index, speaker_turns[rule.speaker], n_turns):
             return f"outside the rule's window ({_window_text(rule)})"
-        if not rule.quoted and checks.quoted(doc.text, doc[span[0]].idx):
+        if not rule.quoted and checks.quoted(doc_text, doc[span[0]].idx):
             return "inside quotation marks"
         if rule.negation and checks.negated(doc, span[0]):
             return "negated"

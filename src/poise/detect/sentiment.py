@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import string
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
@@ -53,7 +54,18 @@ def lexicon_score(text: str, speaker: str) -> float:
         text = _AGENT_NEUTRAL.sub("", text)
     if not text.strip():
         return 0.0
-    return _analyzer().polarity_scores(text)["compound"]
+    analyzer = _analyzer()
+    if text.isascii() and analyzer.lexicon.keys().isdisjoint(map(_vader_word, text.lower().split())):
+        # VADER gives a valence only to lexicon words (and emoji, which are not ASCII); boosters,
+        # negations, "but" and "!" only scale those. No lexicon word: its compound is exactly 0.
+        return 0.0
+    return analyzer.polarity_scores(text)["compound"]
+
+
+def _vader_word(token: str) -> str:
+    """A whitespace token as VADER reads it (SentiText._strip_punc_if_word)."""
+    stripped = token.strip(string.punctuation)
+    return token if len(stripped) <= 2 else stripped
 
 
 def vendor_score(extra: Mapping[str, Any]) -> float | None:
