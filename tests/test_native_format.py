@@ -66,3 +66,34 @@ def test_malformed_jsonl_line_is_reported_with_line_number(tmp_path):
 def test_shipped_schema_accepts_the_documented_example():
     jsonschema.Draft202012Validator.check_schema(schema())
     jsonschema.validate(CALL, schema())
+
+
+def test_the_quick_shape_check_never_accepts_what_the_schema_refuses():
+    """formats.native.plainly_valid skips jsonschema for the common case: it may say False for a
+    valid call (jsonschema then decides) but never True for an invalid one."""
+    import jsonschema
+    from hypothesis import given, settings, strategies as st
+
+    from poise.formats import native
+
+    validator = jsonschema.Draft202012Validator(native.schema())
+    scalar = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True),
+                       st.text(max_size=3), st.just(1.0))
+    turn = st.one_of(scalar, st.dictionaries(
+        st.sampled_from(["speaker", "text", "start", "end", "x"]),
+        st.one_of(scalar, st.just("agent"), st.lists(scalar, max_size=1)), max_size=5))
+    call = st.one_of(scalar, st.dictionaries(
+        st.sampled_from(["id", "metadata", "turns", "x"]),
+        st.one_of(scalar, st.lists(turn, max_size=3), st.dictionaries(st.text(max_size=2), scalar, max_size=2)),
+        max_size=4))
+
+    @settings(max_examples=400, deadline=None)
+    @given(call)
+    def check(item):
+        if native.plainly_valid(item):
+            assert validator.is_valid(item), item
+
+    check()
+    good = {"id": "c1", "metadata": {"agent": "A"},
+            "turns": [{"speaker": "agent", "text": "Hi", "start": 0, "end": 1.5}, {"speaker": "x", "text": ""}]}
+    assert native.plainly_valid(good) and validator.is_valid(good)

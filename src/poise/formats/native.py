@@ -34,10 +34,38 @@ def matches(data: Any) -> bool:
     return bool(items) and all(isinstance(i, dict) and isinstance(i.get("turns"), list) for i in items)
 
 
-def _validate(data: Any) -> None:
+@lru_cache(maxsize=1)
+def _validator() -> Any:
     import jsonschema
-    validator = jsonschema.Draft202012Validator(schema())
-    error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.path))), None)
+    return jsonschema.Draft202012Validator(schema())
+
+
+def _number(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0)
+
+
+def plainly_valid(item: Any) -> bool:
+    """A quick check, in plain Python, of the common case: True only for an object the schema
+    accepts (no false True; tested against jsonschema). Anything else goes to jsonschema, which
+    decides and words the error. Validating every call with jsonschema cost more than reading it."""
+    if not isinstance(item, dict) or not isinstance(item.get("turns"), list):
+        return False
+    if "id" in item and not (isinstance(item["id"], str) or type(item["id"]) is int):
+        return False
+    if "metadata" in item and not isinstance(item["metadata"], dict):
+        return False
+    for turn in item["turns"]:
+        if not (isinstance(turn, dict) and isinstance(turn.get("speaker"), str) and turn["speaker"]
+                and isinstance(turn.get("text"), str)
+                and _number(turn.get("start")) and _number(turn.get("end"))):
+            return False
+    return True
+
+
+def _validate(data: Any) -> None:
+    if plainly_valid(data):
+        return
+    error = next(iter(sorted(_validator().iter_errors(data), key=lambda e: list(e.path))), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise LoadError(f"native JSON does not match the transcript schema at {where}: {error.message}")
