@@ -458,6 +458,95 @@ def results(rows: Sequence[Row], work: Workload, setup: Setup, repeats: int, see
     }
 
 
+# -- scale: workers and memory, in subprocesses ------------------------------------------------------
+
+def run_subprocess(args: Sequence[str], cwd: Path) -> tuple[float, int]:
+    """``python -m poise ARGS`` in a child process: (wall seconds, the child's peak RSS in KiB).
+
+    ``os.wait4`` gives the rusage of that one child; its ``ru_maxrss`` covers the child and the
+    worker processes it forked and waited for (the largest of them, not their sum)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "poise", *map(str, args)], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"poise {' '.join(map(str, args[:2]))} exited {proc.returncode}: "
+                           f"{' '.join(err.decode(errors='replace').split())[:300]}")
+    return seconds, usage.ru_maxrss
+
+
+def measure_scale(calls: int = 1000, rss_calls: Sequence[int] = (1000, 20000), repeats: int = 3, seed: int = 7,
+                  *, default_rules: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
+                  workdir: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The issue's scale figures, each ``poise score DIR -f jsonl --no-cache`` in a child process
+    (start-up included), wall clock:
+
+    - ``workers``: the same folder of ``calls`` calls with ``--workers 1`` and ``--workers 2``,
+      interleaved, best of ``repeats``; the speed-up is the ratio of the best times;
+    - ``rss``: peak RSS of one run with ``--workers 1`` over a folder of N calls, for each N in
+      ``rss_calls`` (the first is the reference).
+    """
+    say = progress or (lambda message: None)
+    out: dict[str, Any] = {"machine": machine(), "seed": seed, "calls": calls, "repeats": repeats}
+    with tempfile.TemporaryDirectory(prefix="poise-bench-scale-", dir=workdir) as tmp:
+        tmpdir = Path(tmp)
+        if default_rules is None:
+            default_rules = snapshot_default_packs(tmpdir / "default-packs")
+            if packs == generate.DEFAULT_PACKS:
+                packs = default_rules
+        rule_args = e2e_rule_args(default_rules)
+        biggest = max([calls, *rss_calls])
+        say(f"generating {biggest} calls (seed {seed})")
+        all_calls = generate.generate(biggest, seed, packs)
+
+        def folder(n: int) -> Path:
+            return generate.write_calls(all_calls[:n], tmpdir / f"calls-{n}", "dir")
+
+        work = folder(calls)
+        words = generate.word_count(all_calls[:calls])
+        times: dict[int, list[float]] = {1: [], 2: []}
+        for rep in range(repeats):
+            for workers in (1, 2):
+                say(f"round {rep + 1}/{repeats}: --workers {workers}, {calls} calls")
+                seconds, _ = run_subprocess(["score", work, "-f", "jsonl", "-o", tmpdir / "w.jsonl", "--workers",
+                                             workers, "--no-cache", *rule_args], tmpdir)
+                times[workers].append(seconds)
+        out["workers"] = {
+            "words": words,
+            "seconds": {str(k): [round(x, 2) for x in v] for k, v in times.items()},
+            "words_per_s": {str(k): round(words / min(v)) for k, v in times.items()},
+            "speedup": round(min(times[1]) / min(times[2]), 2),
+        }
+        rss = []
+        for n in rss_calls:
+            path = work if n == calls else folder(n)
+            say(f"peak RSS: {n} calls, --workers 1")
+            seconds, kib = run_subprocess(["score", path, "-f", "jsonl", "-o", tmpdir / "r.jsonl", "--workers", 1,
+                                           "--no-cache", *rule_args], tmpdir)
+            rss.append({"calls": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(seconds, 1)})
+        out["rss"] = rss
+        if len(rss) > 1:
+            out["rss_ratio"] = round(rss[-1]["peak_rss_mib"] / rss[0]["peak_rss_mib"], 3)
+    return out
+
+
+def render_scale(res: dict[str, Any]) -> str:
+    w = res["workers"]
+    lines = [f"workers ({res['calls']} calls, {w['words']:,} words, wall time incl. start-up, best of "
+             f"{res['repeats']}): --workers 1 {w['words_per_s']['1']:,} words/s, --workers 2 "
+             f"{w['words_per_s']['2']:,} words/s: speed-up {w['speedup']:.2f}× (target ≥ 1.8×)"]
+    for r in res.get("rss", []):
+        lines.append(f"peak RSS, {r['calls']:,} calls, --workers 1: {r['peak_rss_mib']:.1f} MiB ({r['seconds']} s)")
+    if "rss_ratio" in res:
+        lines.append(f"peak RSS ratio {res['rss'][-1]['calls']:,} / {res['rss'][0]['calls']:,} calls: "
+                     f"{res['rss_ratio']:.3f}× (target ≤ 1.2×)")
+    return "\n".join(lines)
+
+
 # -- output ---------------------------------------------------------------------------------------
 
 def _ratio(value: float | None) -> str:
@@ -589,6 +678,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="after the table, cProfile one pass of TARGET: engine.300 (default), "
                              "engine.default or e2e")
     parser.add_argument("--profile-only", action="store_true", help="skip the table, only profile")
+    parser.add_argument("--scale", action="store_true",
+                        help="instead of the table: the 1- vs 2-worker speed-up over --calls calls and the peak "
+                             "RSS for each of --rss-calls (child processes, wall time)")
+    parser.add_argument("--rss-calls", default="1000,20000", metavar="N,M",
+                        help="call counts for the peak-RSS runs of --scale (default 1000,20000)")
     args = parser.parse_args(argv)
     calls = args.calls or (150 if args.quick else 1000)
     repeats = args.repeats or (2 if args.quick else 3)
@@ -600,6 +694,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.results:
         res = json.loads(args.results.read_text(encoding="utf-8"))
         print(render_markdown(res)) if args.markdown else render(res)
+        return 0
+    if args.scale:
+        rss_calls = [int(x) for x in args.rss_calls.split(",") if x.strip()]
+        res = measure_scale(calls, rss_calls, repeats, args.seed, default_rules=args.rules,
+                            packs=None if args.no_packs else generate.DEFAULT_PACKS, progress=say)
+        print(json.dumps(res, indent=2) if args.json else render_scale(res))
         return 0
     if args.profile_only:
         print(profile(args.profile or "engine.300", calls, args.seed, default_rules=args.rules,

@@ -242,28 +242,25 @@ class CompiledRules:
                 self.skipped_dependency.append(rule.id)
 
     def match(self, doc: "Doc") -> dict[int, RuleMatches]:
-        """Run each matcher once over the Doc; group the spans by rule index and part."""
+        """Run each matcher once over the Doc; group the spans by rule index and part.
+
+        Gated ``unless`` and ``proximity`` patterns run only for rules whose main pattern matched
+        (they only ever qualify a main match; most turns match no rule)."""
         found: dict[int, RuleMatches] = {}
         hits = list(self._phrases(doc))
         if self.has_tokens:
             hits.extend(self._tokens(doc))
+        later: list[int] = []
+        words: WordString | None = None
         if self._gated:
             from spacy.attrs import LOWER, SENT_START
             array = doc.to_array([LOWER, SENT_START]).tolist()
             ids = [row[0] for row in array]
-            words = None
             for n in self._gates.open(ids):
-                key, runner = self._gated[n]
-                if isinstance(runner, str):
-                    runner = re.compile(runner)
-                    self._gated[n] = (key, runner)
-                elif not isinstance(runner, re.Pattern):
-                    hits.extend(runner(doc))
+                if self._key[self._gated[n][0]][1] != MAIN:
+                    later.append(n)
                     continue
-                if words is None:
-                    strings = doc.vocab.strings
-                    words = WordString([strings[i] for i in ids], [row[1] == 1 for row in array])
-                hits.extend((key, s, e) for s, e in words.spans(runner))
+                words = self._run_gated(n, doc, hits, words, array, ids)
         for key, start, end in hits:
             index, part = self._key[key]
             getattr(found.setdefault(index, RuleMatches()), part).append((start, end))
@@ -272,4 +269,30 @@ class CompiledRules:
                 index, part = self._key[key]
                 getattr(found.setdefault(index, RuleMatches()), part).append(
                     (min(token_ids), max(token_ids) + 1))
+        if later:
+            hits = []
+            for n in later:
+                index = self._key[self._gated[n][0]][0]
+                if index in found and found[index].main:
+                    words = self._run_gated(n, doc, hits, words, array, ids)
+            for key, start, end in hits:
+                index, part = self._key[key]
+                getattr(found[index], part).append((start, end))
         return found
+
+    def _run_gated(self, n: int, doc: "Doc", hits: list, words: WordString | None, array: list,
+                   ids: list[int]) -> WordString | None:
+        """Run gated entry ``n`` (a Matcher, or a word regex over the Doc's WordString, built
+        once per Doc and returned for the next entry); its matches go to ``hits``."""
+        key, runner = self._gated[n]
+        if isinstance(runner, str):
+            runner = re.compile(runner)
+            self._gated[n] = (key, runner)
+        elif not isinstance(runner, re.Pattern):
+            hits.extend(runner(doc))
+            return words
+        if words is None:
+            strings = doc.vocab.strings
+            words = WordString([strings[i] for i in ids], [row[1] == 1 for row in array])
+        hits.extend((key, s, e) for s, e in words.spans(runner))
+        return words
