@@ -428,6 +428,18 @@ def test_politeness_converter_makes_one_agent_turn_per_request(tmp_path):
     assert records[1]["labels"]["politeness"] == 1.31
 
 
+@pytest.mark.parametrize("split, ids", [("dev", ["wikipedia-1", "wikipedia-3"]), ("test", ["wikipedia-2"]),
+                                        ("all", ["wikipedia-1", "wikipedia-2", "wikipedia-3"])])
+def test_politeness_converter_splits_alternate_rows(tmp_path, split, ids):
+    header = 'Community,Id,Request,Normalized Score\n'
+    rows = "".join(f"Wikipedia,{i},Could you look at <url>?,0.{i}\n" for i in (1, 2, 3))
+    path = tmp_path / "wikipedia.annotated.csv"
+    path.write_text(header + rows)
+    out = tmp_path / "politeness.jsonl"
+    assert load_script("convert_politeness").main([str(path), "-o", str(out), "--split", split]) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ids
+
+
 @pytest.mark.parametrize("script", ["convert_swda", "convert_politeness"])
 def test_converters_have_help(script):
     done = subprocess.run([sys.executable, str(ROOT / "eval" / f"{script}.py"), "--help"],
