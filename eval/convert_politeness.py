@@ -37,6 +37,16 @@ def read_rows(handle: TextIO) -> Iterator[dict[str, str]]:
     yield from reader
 
 
+SPLITS = ("all", "dev", "test")
+
+
+def split_rows(rows: Iterable[dict[str, str]], split: str) -> Iterator[dict[str, str]]:
+    """Alternate rows: dev = the 1st, 3rd, 5th... row of the file, test = the 2nd, 4th...; all = every row."""
+    for index, row in enumerate(rows):
+        if split == "all" or (index % 2 == 0) == (split == "dev"):
+            yield row
+
+
 def records(rows: Iterable[dict[str, str]], stats: dict[str, int]) -> Iterator[dict]:
     for row in rows:
         text = (row["Request"] or "").strip()
@@ -63,12 +73,15 @@ def main(argv: list[str] | None = None) -> int:
                     "per request, labels {turn: 0, politeness: <Normalized Score>, judged: []}.")
     parser.add_argument("csv", type=Path, help="wikipedia.annotated.csv")
     parser.add_argument("-o", "--output", type=Path, help="output .jsonl (default: stdout)")
+    parser.add_argument("--split", choices=SPLITS, default="all",
+                        help="dev: the odd-numbered rows (1st, 3rd...); test: the even-numbered ones; "
+                             "all (default): every row")
     args = parser.parse_args(argv)
     stats: dict[str, int] = {}
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         with open(args.csv, encoding="utf-8", newline="") as handle:
-            for record in records(read_rows(handle), stats):
+            for record in records(split_rows(read_rows(handle), args.split), stats):
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:
         if args.output:

@@ -16,6 +16,10 @@ the conversation, utterance index, original speaker, tag and the text as written
     python eval/convert_swda.py ../shared/eval/swda-train/utterances.tsv -o /tmp/swda.jsonl
     poise eval /tmp/swda.jsonl
 
+``--split dev`` keeps the conversations with an even ``conv_id`` (547 of the 1,115), ``--split
+test`` those with an odd one (568): a split by whole conversations, so that error analysis done on
+the dev half can be checked on conversations nobody looked at.
+
 Standard library only; not part of the poise package.
 """
 
@@ -86,6 +90,16 @@ def read_rows(handle: TextIO) -> Iterator[dict[str, str]]:
         yield dict(zip(COLUMNS, row))
 
 
+SPLITS = ("all", "dev", "test")
+
+
+def in_split(conv_id: str, split: str) -> bool:
+    """Whether a conversation belongs to the split: dev = even conv_id, test = odd, all = both."""
+    if split == "all":
+        return True
+    return (int(conv_id) % 2 == 0) == (split == "dev")
+
+
 def records(rows: Iterable[dict[str, str]], stats: dict[str, int]) -> Iterator[dict]:
     """One labelled record per utterance with words left after cleaning."""
     previous: tuple[str, str] | None = None  # (conv_id, cleaned text)
@@ -119,12 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tsv", type=Path, help="utterances.tsv")
     parser.add_argument("-o", "--output", type=Path, help="output .jsonl (default: stdout)")
     parser.add_argument("--limit", type=int, default=None, help="convert only the first N utterances")
+    parser.add_argument("--split", choices=SPLITS, default="all",
+                        help="dev: conversations with an even conv_id; test: odd; all (default): both")
     args = parser.parse_args(argv)
     stats: dict[str, int] = {}
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         with open(args.tsv, encoding="utf-8", newline="") as handle:
-            rows = read_rows(handle)
+            rows = (row for row in read_rows(handle) if in_split(row["conv_id"], args.split))
             if args.limit is not None:
                 rows = itertools.islice(rows, args.limit)
             for record in records(rows, stats):

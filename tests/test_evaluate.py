@@ -399,6 +399,16 @@ def test_swda_converter_makes_one_record_per_utterance_with_context(tmp_path):
     assert len(records[4]["turns"]) == 1 and records[4]["labels"]["positive"] == ["active-listening"]
 
 
+@pytest.mark.parametrize("split, ids", [("dev", ["sw2006-0"]),
+                                        ("test", ["sw2005-0", "sw2005-1", "sw2005-2", "sw2005-3"])])
+def test_swda_converter_splits_by_conversation(tmp_path, split, ids):
+    tsv = tmp_path / "utterances.tsv"
+    tsv.write_bytes(SWDA_SAMPLE.encode())
+    out = tmp_path / "swda.jsonl"
+    assert load_script("convert_swda").main([str(tsv), "-o", str(out), "--split", split]) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ids
+
+
 def test_politeness_converter_makes_one_agent_turn_per_request(tmp_path):
     csv_text = ('Community,Id,Request,Score1,Score2,Score3,Score4,Score5,TurkId1,TurkId2,TurkId3,'
                 'TurkId4,TurkId5,Normalized Score\n'
@@ -416,6 +426,18 @@ def test_politeness_converter_makes_one_agent_turn_per_request(tmp_path):
                           "turns": [{"speaker": "agent", "text": "Where did you learn English? How come, then?"}],
                           "labels": {"turn": 0, "politeness": -1.12, "judged": []}}
     assert records[1]["labels"]["politeness"] == 1.31
+
+
+@pytest.mark.parametrize("split, ids", [("dev", ["wikipedia-1", "wikipedia-3"]), ("test", ["wikipedia-2"]),
+                                        ("all", ["wikipedia-1", "wikipedia-2", "wikipedia-3"])])
+def test_politeness_converter_splits_alternate_rows(tmp_path, split, ids):
+    header = 'Community,Id,Request,Normalized Score\n'
+    rows = "".join(f"Wikipedia,{i},Could you look at <url>?,0.{i}\n" for i in (1, 2, 3))
+    path = tmp_path / "wikipedia.annotated.csv"
+    path.write_text(header + rows)
+    out = tmp_path / "politeness.jsonl"
+    assert load_script("convert_politeness").main([str(path), "-o", str(out), "--split", split]) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ids
 
 
 @pytest.mark.parametrize("script", ["convert_swda", "convert_politeness"])

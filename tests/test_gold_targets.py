@@ -1,7 +1,6 @@
 """The accuracy targets on the gold set (tests/gold/): every behaviour precision >= 0.92 and
-recall >= 0.85. Active-listening recall is below its target (reflection without a cue phrase
-is hard to tell from an answer that reuses the customer's words): it is held at its measured
-floor here so it cannot get worse, and docs/accuracy.md says so."""
+recall >= 0.85. The gold set is in-sample (the rule authors see it), so this gates regressions,
+not generalisation: docs/accuracy.md has the out-of-sample figures."""
 
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from poise.rules import load_ruleset
 
 GOLD = sorted((Path(__file__).parent / "gold").glob("*.jsonl"))
 PRECISION, RECALL = 0.92, 0.85
-BELOW_TARGET = {"active-listening": (0.92, 0.65)}  # (precision, recall floor) until improved
+BELOW_TARGET: dict[str, tuple[float, float]] = {}  # category -> (precision, recall) floor below target
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@ other speaker said. Each is used by a rule with ``detector: NAME`` (see ``rules.
 
 - ``reflection``: the agent restates content words (lemmas, numbers, names) of the customer's
   previous turn: at least ``min_shared`` shared content words covering ``min_share`` of the
-  customer's content words.
+  customer's content words, in a sentence framed as a restatement ("so ...", "you said", a
+  question back) or as an acknowledgement of the customer's situation ("that must be so hard",
+  "no wonder you're annoyed": an empathy statement that repeats their details is listening too).
 - ``repeat-request``: the agent asks for a detail (order/account number, email, phone number,
   name, date of birth) that the customer already gave earlier in the call. Asking to confirm or
   verify ("just to confirm, is it 4417?") is not a repeat request.
@@ -38,13 +40,28 @@ _NOT_CONTENT = frozenset({
 })
 
 
+#: Contact-centre nouns and the verbs customers use for them ("I paid" / "your payment"), so a
+#: restatement in the other word form counts: the lookup lemmatizer does not derive.
+_DERIVED = {"payment": "pay", "shipment": "ship", "replacement": "replace", "delivery": "deliver",
+            "cancellation": "cancel", "renewal": "renew", "installation": "install", "billing": "bill",
+            "booking": "book", "reservation": "reserve", "arrival": "arrive", "failure": "fail",
+            "disconnection": "disconnect", "activation": "activate"}
+
+#: spaCy lists number words ("three", "twenty") as stop words; in a restatement they are the
+#: details ("three calls", "twenty years"). "one" is mostly a pronoun ("the new one").
+_NOT_NUMBER = frozenset({"one", "ones"})
+
+
 def _content(doc: "Doc") -> dict[str, list[int]]:
     """Content words of a Doc (lemma or lower-case form) -> token positions."""
     out: dict[str, list[int]] = {}
     for tok in doc:
-        if tok.is_stop or tok.is_punct or tok.is_space:
+        if tok.is_punct or tok.is_space:
+            continue
+        if tok.is_stop and not (tok.like_num and tok.lower_ not in _NOT_NUMBER):
             continue
         key = (tok.lemma_ or tok.lower_).lower()
+        key = _DERIVED.get(key, key)
         has_digit = any(ch.isdigit() for ch in tok.text)
         if not (has_digit and len(tok) >= 2 or tok.is_alpha and len(key) > 2) or key in _NOT_CONTENT:
             continue
@@ -55,8 +72,21 @@ def _content(doc: "Doc") -> dict[str, list[int]]:
 _REFLECTING = re.compile(r"^\W*(?:so|okay,? so|ok,? so|and so|right,? so|got it|so basically|basically)\b|"
                          r"\b(?:got it|you said|you mentioned|you're saying|you were|you weren't|you've been|"
                          r"you haven't|you had|you got)\b|\?\s*$|\bright\s*\W*$", re.I)
-_ACTING = re.compile(r"\b(?:i|we)\s*(?:'ll|will|can|could|'d|would|'m going|am going|need|set|ca)\b|"
-                     r"\blet me\b|\bwould it help\b|\bthere (?:is|are)\b|^\W*so,? yeah\b|"
+# an acknowledgement of the customer's situation or feeling: an empathy frame that restates
+# their details ("A week with no hot water and two little ones, that must be so hard")
+_ACKNOWLEDGING = re.compile(
+    r"\b(?:that|this|it)(?:'s| is| was| sounds| must be| must have been| would be| seems)\s+(?:\w+\s+){0,2}?"
+    r"(?:frustrating|exhausting|stressful|hard|tough|difficult|awful|terrible|disappointing|annoying|upsetting"
+    r"|scary|worrying|rough|frightening|maddening|infuriating|unacceptable|a lot|a pain|too many|too much|a long time)\b"
+    r"|\b(?:sounds|must be|must have been) (?:so |really |very )?(?:frustrating|exhausting|stressful|hard|tough"
+    r"|difficult|awful|terrible|disappointing|annoying|upsetting|scary|worrying|rough)\b"
+    r"|\bno wonder you\b|\bmakes? (?:total |complete )?sense (?:that )?you\b|\bi hear you\b|\bi get it\b"
+    r"|\bi (?:can |completely |totally |really )?(?:understand|imagine|see) (?:how|why|what|you're|you are|your)\b"
+    r"|\bwhat a\b|\bof all\b"
+    r"|^\W*(?:oh no|oh dear|oh man|oh gosh|yikes|ugh|oof|ouch)\b|\bi'd (?:feel|be) the same\b", re.I)
+_ACTING = re.compile(r"\b(?:i|we)\s*(?:'ll|will|can|could|'d(?! feel| be (?:upset|frustrated|annoyed|angry))"
+                     r"|would(?! feel)|'m going|am going|need|set|ca)\b|"
+                     r"\blet me\b|\bwould it help\b|\bthere (?:is|are)\b|^\W*so,? yeah\b|\bwhile i\b|"
                      r"\bthat's (?:pretty much |basically )?how\b", re.I)
 
 
@@ -84,10 +114,14 @@ def reflection(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequen
         if len(shared) < min_shared or len(shared) / max(1, len(theirs)) < min_share:
             continue
         positions = sorted(p for word in shared for p in ours[word])
-        best = max(docs[i].sents, key=lambda s: sum(s.start <= p < s.end for p in positions))
-        # a reflection is addressed back to the customer ("so you...", "got it", a question),
-        # not an answer that happens to reuse their words ("I can close the account")
-        if not _REFLECTING.search(best.text) or _ACTING.search(best.text):
+        sents = [s for s in docs[i].sents if any(s.start <= p < s.end for p in positions)]
+        best = max(sents, key=lambda s: sum(s.start <= p < s.end for p in positions))
+        # a reflection is addressed back to the customer ("so you...", "got it", a question) or
+        # acknowledges their situation ("that must be so hard"), not an answer that happens to
+        # reuse their words ("I can close the account"); every sentence with the restated words
+        # counts ("Okay, the 20th. And the amount was forty dollars?")
+        if (not any(_REFLECTING.search(s.text) or _ACKNOWLEDGING.search(s.text) for s in sents)
+                or _ACTING.search(best.text)):
             continue
         inside = [p for p in positions if best.start <= p < best.end] or positions
         yield _candidate(rule_index, i, turn.text, cleaned[i], docs[i][inside[0]:inside[-1] + 1])
