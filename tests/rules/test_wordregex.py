@@ -82,14 +82,16 @@ def test_gates_open_exactly_the_entries_whose_required_words_are_present(entries
 
 
 def test_gated_rules_find_what_an_ungated_matcher_finds():
-    """End to end on the default packs' token patterns: gating never loses a match."""
+    """End to end on the default packs' token patterns: gating never loses a match (of a main
+    pattern, or of an unless/proximity pattern of a rule whose main pattern matched)."""
     from poise.detect import Detector
     from poise.rules import load_ruleset
 
     detector = Detector(load_ruleset(), conversation_metrics=False)
     texts = ["I'm sorry, but there's nothing I can do, that's our policy.", "Whatever, figure it out yourself.",
              "Let me go ahead and transfer you to billing.", "You should have received an email by now.",
-             "I apologize for the wait, I'll get this sorted today.", "okay", ""]
+             "I apologize for the wait, I'll get this sorted today.", "okay", "",
+             "Unfortunately that's our policy, but let me go ahead and request an exception for you."]
     compiled = detector.compiled
     checked = 0
     for doc in detector.nlp.pipe(texts):
@@ -103,8 +105,10 @@ def test_gated_rules_find_what_an_ungated_matcher_finds():
                         "near": rule.proximity.patterns if rule.proximity else ()}[part]
             everything.add(name, [p.value for p in patterns if p.kind == "tokens"])
         for key, s, e in everything(doc):
-            checked += 1
             index, part = compiled._key[key]
+            if part != "main" and not (index in found and found[index].main):
+                continue  # unless/proximity spans only matter (and are only looked for) next to a main match
+            checked += 1
             assert (s, e) in getattr(found[index], part) or any(
                 a == s and b >= e for a, b in getattr(found[index], part)), (doc.text, key, s, e)
     assert checked >= 5  # the sentences above do exercise gated patterns
