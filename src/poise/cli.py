@@ -194,6 +194,11 @@ def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon", 
                     ignore=cfg.get("ignore"), ignore_origin=cfg.settings["ignore"].origin, sentiment=sentiment,
                     cache_dir=Path(".poise-cache") if cache else None)
     _warn(scorer.warnings)
+    # The pipeline, rules and matchers live as long as the process: move them out of the
+    # garbage collector's sight, so its passes during scoring look at the calls' objects only
+    # (about a tenth of the engine's time otherwise, measured with GC off).
+    import gc
+    gc.freeze()
     return scorer
 
 

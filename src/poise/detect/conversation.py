@@ -53,20 +53,42 @@ _NOT_NUMBER = frozenset({"one", "ones"})
 
 
 def _content(doc: "Doc") -> dict[str, list[int]]:
-    """Content words of a Doc (lemma or lower-case form) -> token positions."""
+    """Content words of a Doc (lemma or lower-case form) -> token positions.
+
+    Read from the Doc's ORTH and LEMMA arrays; what a (word, lemma) pair counts as is worked out
+    once per process (``_content_key``), so no Token object is made per word."""
+    from spacy.attrs import LEMMA, ORTH
+
     out: dict[str, list[int]] = {}
-    for tok in doc:
-        if tok.is_punct or tok.is_space:
-            continue
-        if tok.is_stop and not (tok.like_num and tok.lower_ not in _NOT_NUMBER):
-            continue
-        key = (tok.lemma_ or tok.lower_).lower()
-        key = _DERIVED.get(key, key)
-        has_digit = any(ch.isdigit() for ch in tok.text)
-        if not (has_digit and len(tok) >= 2 or tok.is_alpha and len(key) > 2) or key in _NOT_CONTENT:
-            continue
-        out.setdefault(key, []).append(tok.i)
+    cache, vocab = _CONTENT_KEYS, doc.vocab
+    for i, (orth, lemma) in enumerate(doc.to_array([ORTH, LEMMA]).tolist()):
+        pair = (orth, lemma)
+        if pair in cache:
+            key = cache[pair]
+        else:
+            key = cache[pair] = _content_key(vocab, orth, lemma)
+        if key is not None:
+            out.setdefault(key, []).append(i)
     return out
+
+
+_CONTENT_KEYS: dict[tuple[int, int], str | None] = {}
+
+
+def _content_key(vocab, orth: int, lemma: int) -> str | None:
+    """The content word a token with this form and lemma stands for, or None."""
+    lex = vocab[orth]
+    if lex.is_punct or lex.is_space:
+        return None
+    if lex.is_stop and not (lex.like_num and lex.lower_ not in _NOT_NUMBER):
+        return None
+    key = ((vocab.strings[lemma] if lemma else "") or lex.lower_).lower()
+    key = _DERIVED.get(key, key)
+    text = lex.orth_
+    has_digit = any(ch.isdigit() for ch in text)
+    if not (has_digit and len(text) >= 2 or lex.is_alpha and len(key) > 2) or key in _NOT_CONTENT:
+        return None
+    return key
 
 
 _REFLECTING = re.compile(r"^\W*(?:so|okay,? so|ok,? so|and so|right,? so|got it|so basically|basically)\b|"
@@ -103,13 +125,17 @@ def _previous_customer(transcript: Transcript, index: int) -> int | None:
 def reflection(rule_index: int, rule: Rule, transcript: Transcript, docs: Sequence["Doc"],
                cleaned: Sequence[CleanText]) -> Iterator[Candidate]:
     min_shared, min_share = int(rule.params["min_shared"]), rule.params["min_share"]
+    contents: dict[int, dict[str, list[int]]] = {}  # a customer turn answered by several agent turns
     for i, turn in enumerate(transcript.turns):
         if turn.speaker != "agent":
             continue
         j = _previous_customer(transcript, i)
         if j is None:
             continue
-        theirs, ours = _content(docs[j]), _content(docs[i])
+        if j not in contents:
+            contents[j] = _content(docs[j])
+        theirs = contents[j]
+        ours = contents[i] = _content(docs[i])
         shared = set(theirs) & set(ours)
         if len(shared) < min_shared or len(shared) / max(1, len(theirs)) < min_share:
             continue
