@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .model import Pattern, Rule
-from .wordregex import WordString, pattern_regex, patterns_source
+from .wordregex import WordString, pattern_regex, regex_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -217,21 +217,22 @@ class CompiledRules:
                 dep_patterns.append(pattern.value)
         if token_patterns:
             from spacy.matcher import Matcher
-            as_regex = [p for p in token_patterns if pattern_regex(p) is not None]
-            others = [p for p in token_patterns if pattern_regex(p) is None]
+            bodies = [(p, pattern_regex(p)) for p in token_patterns]
+            as_regex = [p for p, body in bodies if body is not None]
+            others = [p for p, body in bodies if body is None]
             key_id = nlp.vocab.strings[key]
             if others and not all(required_words(p) for p in others):
                 self._tokens.add(key, others)  # a pattern with no required word: every Doc
                 self.has_tokens = True
                 others = []
-            for group, runner in ((others, None), (as_regex, patterns_source)):
+            for group, as_source in ((others, False), (as_regex, True)):
                 if not group:
                     continue
-                if runner is None:
+                if as_source:  # compiled on first use (see match)
+                    matcher = regex_source([body for _, body in bodies if body is not None])
+                else:
                     matcher = Matcher(nlp.vocab)
                     matcher.add(key, group)
-                else:
-                    matcher = runner(group)
                 self._gates.add(len(self._gated), [required_words(p) for p in group], nlp)
                 self._gated.append((key_id, matcher))
         if dep_patterns:

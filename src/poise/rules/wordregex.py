@@ -113,18 +113,18 @@ def pattern_regex(tokens: Sequence[dict]) -> str | None:
     return "".join(parts)  # type: ignore[arg-type]
 
 
-def patterns_source(patterns: Sequence[Sequence[dict]]) -> str | None:
-    """The source of one regex for several token patterns, finding the longest match at every
-    word start (None when a pattern has no word-regex form)."""
-    bodies = [pattern_regex(p) for p in patterns]
-    if not bodies or any(b is None for b in bodies):
-        return None
+def regex_source(bodies: Sequence[str]) -> str:
+    """The source of one regex for several patterns' bodies (``pattern_regex``), finding the
+    longest match at every word start."""
     return " (?=(" + "|".join(f"(?:{b})" for b in bodies) + "))"
 
 
 def compile_patterns(patterns: Sequence[Sequence[dict]]) -> re.Pattern[str] | None:
-    source = patterns_source(patterns)
-    return None if source is None else re.compile(source)
+    """One regex for several token patterns (None when one has no word-regex form)."""
+    bodies = [pattern_regex(p) for p in patterns]
+    if not bodies or any(b is None for b in bodies):
+        return None
+    return re.compile(regex_source(bodies))  # type: ignore[arg-type]
 
 
 class WordString:
