@@ -85,3 +85,32 @@ def test_lean_results_keep_what_batch_reports_need(scorer):
     assert lean.score == full.score and len(lean.findings) == len(full.findings)
     assert all("text" not in t for t in lean.turns) and all("lines" not in s for s in lean.sections)
     assert [t["line"] for t in lean.turns] == [t["line"] for t in full.turns]
+
+
+def test_streamed_formats_keep_no_results_but_the_same_summary(scorer, tmp_path):
+    """-f jsonl|csv|json -o FILE: the Sinks keep no result (memory flat with the batch), and the
+    JSON document's summary and the warnings list are the same as when every result is kept."""
+    from poise.report import ReportContext
+    from poise.report.sinks import Sinks
+    from poise.results import summary
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    (calls / "latin1.txt").write_bytes("Agent: Thank you for calling, caf\xe9 support.\nCustomer: Hi.\n"
+                                       .encode("cp1252"))  # not UTF-8: read as cp1252, with a warning
+    results = [r for r in scorer.score_files([SAMPLES, calls]) if hasattr(r, "score")]
+    assert any(r.warnings for r in results)
+    ctx = ReportContext(rules_hash=scorer.rules_hash, scorecard_name="s", scorecard_hash="h",
+                        poise_version="0", section_names=())
+    streamed = Sinks([("json", tmp_path / "a.json"), ("jsonl", tmp_path / "a.jsonl")], ctx)
+    kept = Sinks([("json", tmp_path / "b.json"), ("table", None)], ctx)
+    for r in results:
+        streamed.add(r)
+        kept.add(r)
+    assert streamed.kept == [] and streamed.calls == len(results)
+    assert len(kept.kept) == len(results)
+    assert [(w.source, w.id, w.warnings) for w in streamed.warned] == \
+        [(r.source, r.id, tuple(r.warnings)) for r in results if r.warnings]
+    streamed.close([])
+    doc = json.loads((tmp_path / "a.json").read_text())
+    assert doc["summary"] == summary(results) and len(doc["calls"]) == len(results)

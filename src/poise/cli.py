@@ -202,12 +202,14 @@ def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon", 
     return scorer
 
 
-def _run(scorer, cfg, paths: list[Path], pairs, ctx, engine: str = "local", scheduler: Optional[str] = None):
-    """Score every file, streaming each result into the reports; returns (sinks, errors)."""
+def _run(scorer, cfg, paths: list[Path], pairs, ctx, engine: str = "local", scheduler: Optional[str] = None,
+         keep: Optional[bool] = None):
+    """Score every file, streaming each result into the reports; returns (sinks, errors).
+    ``keep``: keep every result in ``sinks.kept`` (default: only when a report format needs them)."""
     from .batch import InputError, default_workers
     from .report import progress
     from .report.sinks import Sinks
-    sinks = Sinks(pairs, ctx)
+    sinks = Sinks(pairs, ctx, keep)
     errors: list = []
     workers = cfg.get("workers") or default_workers()
     try:
@@ -225,7 +227,7 @@ def _run(scorer, cfg, paths: list[Path], pairs, ctx, engine: str = "local", sche
                 else:
                     sinks.add(item)
                     advance(0, calls=1)
-        if not sinks.kept and not errors:
+        if not sinks.calls and not errors:
             raise UsageError("no transcript files found in " + ", ".join(map(str, paths)))
     except BaseException:
         sinks.abort()
@@ -310,7 +312,7 @@ def check(
                   max_drop=max_drop, workers=workers)
     scorer = _scorer(cfg, csv_columns, sentiment.value, cache=not no_cache)
     ctx = _context(scorer, None, False, {})
-    sinks, errors = _run(scorer, cfg, paths, pairs, ctx)
+    sinks, errors = _run(scorer, cfg, paths, pairs, ctx, keep=True)
     gate = evaluate(sinks.kept, errors, GateOptions(
         fail_under=cfg.get("fail_under"), fail_on=cfg.get("fail_on"),
         baseline=Path(cfg.get("baseline")) if cfg.get("baseline") else None,
@@ -355,7 +357,7 @@ def show(
                   scorecard=str(scorecard) if scorecard else None,
                   default_rules=False if no_default_rules else None, redact=False if no_redact else None)
     scorer = _scorer(cfg, sentiment=sentiment.value)
-    sinks, errors = _run(scorer, cfg, [path], [], _context(scorer, None, False))
+    sinks, errors = _run(scorer, cfg, [path], [], _context(scorer, None, False), keep=True)
     results = sinks.kept
     if errors:
         terminal.render_problems([], errors)

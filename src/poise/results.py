@@ -172,16 +172,37 @@ def document(results: Sequence[CallResult], errors: Sequence[Mapping[str, str]],
     }
 
 
-def summary(results: Sequence[CallResult], unreadable: int = 0) -> dict[str, Any]:
-    import statistics
-    scores = [r.score for r in results if r.score is not None]
-    bands: dict[str, int] = {}
-    for r in results:
+class Tally:
+    """The batch summary's figures, kept call by call (a score, a band, a flag per call), so a
+    streamed batch can report them without keeping its results."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.scores: list[float] = []
+        self.bands: dict[str, int] = {}
+        self.auto_failed = 0
+
+    def add(self, r: CallResult) -> None:
+        self.calls += 1
+        if r.score is not None:
+            self.scores.append(r.score)
         if r.band:
-            bands[r.band] = bands.get(r.band, 0) + 1
-    return {
-        "calls": len(results), "unreadable": unreadable,
-        "mean_score": round(statistics.fmean(scores), 1) if scores else None,
-        "median_score": round(statistics.median(scores), 1) if scores else None,
-        "bands": bands, "auto_failed": sum(1 for r in results if r.auto_fail),
-    }
+            self.bands[r.band] = self.bands.get(r.band, 0) + 1
+        self.auto_failed += bool(r.auto_fail)
+
+    def summary(self, unreadable: int = 0) -> dict[str, Any]:
+        import statistics
+        scores = self.scores
+        return {
+            "calls": self.calls, "unreadable": unreadable,
+            "mean_score": round(statistics.fmean(scores), 1) if scores else None,
+            "median_score": round(statistics.median(scores), 1) if scores else None,
+            "bands": dict(self.bands), "auto_failed": self.auto_failed,
+        }
+
+
+def summary(results: Sequence[CallResult], unreadable: int = 0) -> dict[str, Any]:
+    tally = Tally()
+    for r in results:
+        tally.add(r)
+    return tally.summary(unreadable)

@@ -4,7 +4,9 @@ JSON Lines, CSV and the JSON document are written call by call into a temporary 
 the target and renamed into place at the end (a failed run leaves no half-written report).
 The terminal, Markdown, HTML, JUnit, SARIF and GitHub formats need the whole batch: they get
 each call's full result while the batch is small and its lean form (no turn texts) after
-``FULL_RESULTS`` calls.
+``FULL_RESULTS`` calls. When only streamed formats are asked for (``-f jsonl|csv|json -o
+FILE``), no result is kept at all: only the summary's figures (``Tally``) and the transcripts'
+warnings, so memory does not grow with the batch.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, NamedTuple, Sequence, TextIO
 
-from ..results import SCHEMA_VERSION, CallResult, summary
+from ..results import SCHEMA_VERSION, CallResult, Tally
 from . import ReportContext
 
 STREAMING = ("jsonl", "csv", "json")
@@ -63,7 +65,7 @@ class _Jsonl:
     def add(self, r: CallResult) -> None:
         self.target.fh.write(self.line(r, self.ctx))
 
-    def close(self, errors: Sequence[Any], results: Sequence[CallResult]) -> None:
+    def close(self, errors: Sequence[Any], summary: dict[str, Any]) -> None:
         pass
 
 
@@ -78,7 +80,7 @@ class _Csv:
     def add(self, r: CallResult) -> None:
         self.writer.writerows(self.report.rows(r, self.ctx))
 
-    def close(self, errors: Sequence[Any], results: Sequence[CallResult]) -> None:
+    def close(self, errors: Sequence[Any], summary: dict[str, Any]) -> None:
         pass
 
 
@@ -97,22 +99,34 @@ class _Json:
         self.target.fh.write(("" if self.first else ",\n") + "    " + text)
         self.first = False
 
-    def close(self, errors: Sequence[Any], results: Sequence[CallResult]) -> None:
-        tail: dict[str, Any] = {"errors": [e.to_dict() for e in errors], "summary": summary(results, len(errors))}
+    def close(self, errors: Sequence[Any], summary: dict[str, Any]) -> None:
+        tail: dict[str, Any] = {"errors": [e.to_dict() for e in errors], "summary": summary}
         if self.ctx.gate:
             tail["gate"] = self.ctx.gate
         body = json.dumps(tail, ensure_ascii=False, indent=2, default=str)[1:]
         self.target.fh.write(("\n  ]," if not self.first else "  ],") + body + "\n")
 
 
+class _Warned(NamedTuple):
+    """What the problems list needs of a call that had transcript warnings."""
+
+    source: str
+    id: str
+    warnings: tuple[str, ...]
+
+
 class Sinks:
     """Every requested report, fed one result at a time."""
 
-    def __init__(self, pairs: Sequence[tuple[str, Path | None]], ctx: ReportContext) -> None:
+    def __init__(self, pairs: Sequence[tuple[str, Path | None]], ctx: ReportContext, keep: bool | None = None) -> None:
+        """``keep``: keep the results (full, then lean) in ``kept``; by default only when a
+        buffered format needs them."""
         self.ctx = ctx
         self.streams: list[tuple[Any, _Target]] = []
         self.buffered: list[tuple[str, Path | None]] = []
         self.kept: list[CallResult] = []  # full, then lean, results for the buffered formats
+        self.tally = Tally()
+        self.warned: list[_Warned] = []  # the calls with transcript warnings, when not kept
         for fmt, path in pairs:
             if fmt in STREAMING:
                 target = _Target(path, newline="" if fmt == "csv" else None)
@@ -120,11 +134,20 @@ class Sinks:
                 self.streams.append((writer, target))
             else:
                 self.buffered.append((fmt, path))
+        self.keep = bool(self.buffered) if keep is None else keep
+
+    @property
+    def calls(self) -> int:
+        return self.tally.calls
 
     def add(self, result: CallResult) -> None:
         for writer, _ in self.streams:
             writer.add(result)
-        self.kept.append(result if len(self.kept) < FULL_RESULTS else result.lean())
+        self.tally.add(result)
+        if self.keep:
+            self.kept.append(result if len(self.kept) < FULL_RESULTS else result.lean())
+        elif result.warnings:
+            self.warned.append(_Warned(result.source, result.id, tuple(result.warnings)))
 
     def abort(self) -> None:
         for _, target in self.streams:
@@ -133,12 +156,12 @@ class Sinks:
     def close(self, errors: Sequence[Any]) -> None:
         from . import atomic_write, console, renderer, terminal
         for writer, target in self.streams:
-            writer.close(errors, self.kept)
+            writer.close(errors, self.tally.summary(len(errors)))
             target.commit()
             if target.path is not None:
                 console(stderr=True).print(f"wrote report: {target.path}", highlight=False)
             else:
-                terminal.render_problems(self.kept, errors)
+                terminal.render_problems(self.kept if self.keep else self.warned, errors)
         for fmt, path in self.buffered:
             if fmt == "table":
                 terminal.render(self.kept, errors, self.ctx)
