@@ -479,9 +479,35 @@ def run_subprocess(args: Sequence[str], cwd: Path) -> tuple[float, int]:
     return seconds, usage.ru_maxrss
 
 
+def _busy(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def cpu_ceiling(repeats: int = 3, n: int = 10_000_000) -> float:
+    """This machine's own speed-up for two processes on pure Python work (no I/O, no shared
+    data): the same loop twice in one process vs once in each of two forked processes; best of
+    ``repeats``. Two vCPUs that are hyperthreads of one core, or a busy host, give less than 2."""
+    import multiprocessing
+    best_one = best_two = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        _busy(n)
+        _busy(n)
+        best_one = min(best_one, time.perf_counter() - t)
+        t = time.perf_counter()
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            pool.map(_busy, [n, n])
+        best_two = min(best_two, time.perf_counter() - t)
+    return round(best_one / best_two, 2)
+
+
 def measure_scale(calls: int = 1000, rss_calls: Sequence[int] = (1000, 20000), repeats: int = 3, seed: int = 7,
                   *, default_rules: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
-                  workdir: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                  workdir: Path | None = None, progress: Callable[[str], None] | None = None,
+                  ceiling_loop: int = 10_000_000) -> dict[str, Any]:
     """The issue's scale figures, each ``poise score DIR -f jsonl --no-cache`` in a child process
     (start-up included), wall clock:
 
@@ -515,7 +541,9 @@ def measure_scale(calls: int = 1000, rss_calls: Sequence[int] = (1000, 20000), r
                 seconds, _ = run_subprocess(["score", work, "-f", "jsonl", "-o", tmpdir / "w.jsonl", "--workers",
                                              workers, "--no-cache", *rule_args], tmpdir)
                 times[workers].append(seconds)
+        say("this machine's two-process ceiling (a pure-Python loop)")
         out["workers"] = {
+            "cpu_ceiling": cpu_ceiling(repeats, ceiling_loop),
             "words": words,
             "seconds": {str(k): [round(x, 2) for x in v] for k, v in times.items()},
             "words_per_s": {str(k): round(words / min(v)) for k, v in times.items()},
@@ -538,7 +566,8 @@ def render_scale(res: dict[str, Any]) -> str:
     w = res["workers"]
     lines = [f"workers ({res['calls']} calls, {w['words']:,} words, wall time incl. start-up, best of "
              f"{res['repeats']}): --workers 1 {w['words_per_s']['1']:,} words/s, --workers 2 "
-             f"{w['words_per_s']['2']:,} words/s: speed-up {w['speedup']:.2f}× (target ≥ 1.8×)"]
+             f"{w['words_per_s']['2']:,} words/s: speed-up {w['speedup']:.2f}× (target ≥ 1.8×); "
+             f"the machine's own two-process speed-up on a pure-Python loop: {w['cpu_ceiling']:.2f}×"]
     for r in res.get("rss", []):
         lines.append(f"peak RSS, {r['calls']:,} calls, --workers 1: {r['peak_rss_mib']:.1f} MiB ({r['seconds']} s)")
     if "rss_ratio" in res:

@@ -120,3 +120,24 @@ def test_every_row_measures_a_positive_rate_and_ratios(bench_run, phrase_rules, 
 def test_profile_reports_the_engine(bench_run, tmp_path):
     text = bench_run.profile("engine.300", calls=3, n_rules=20, limit=5, packs=None)
     assert "analyze_many" in text
+
+
+def test_scale_measures_workers_and_peak_memory(bench_run, phrase_rules, tmp_path):
+    """--scale: the 1- and 2-worker runs and the peak-RSS runs happen in child processes and
+    give positive figures (no threshold: machines are noisy)."""
+    rules = phrase_rules.write_phrase_rules(tmp_path / "rules", 10, seed=5, packs=None)
+    res = bench_run.measure_scale(calls=6, rss_calls=(4, 8), repeats=1, default_rules=rules, packs=None,
+                                  workdir=tmp_path, ceiling_loop=100_000)
+    w = res["workers"]
+    assert set(w["seconds"]) == {"1", "2"} and all(len(v) == 1 for v in w["seconds"].values())
+    assert w["speedup"] > 0 and w["cpu_ceiling"] > 0 and w["words"] > 0
+    assert [r["calls"] for r in res["rss"]] == [4, 8] and all(r["peak_rss_mib"] > 10 for r in res["rss"])
+    assert res["rss_ratio"] > 0
+    text = bench_run.render_scale(res)
+    assert "speed-up" in text and "peak RSS ratio" in text
+    json.dumps(res)
+
+
+def test_a_failing_child_run_is_reported(bench_run, tmp_path):
+    with pytest.raises(RuntimeError, match="exited 3: unreadable"):
+        bench_run.run_subprocess(["score", tmp_path / "missing"], tmp_path)
