@@ -130,7 +130,8 @@ def test_scale_measures_workers_and_peak_memory(bench_run, phrase_rules, tmp_pat
                                   workdir=tmp_path, ceiling_loop=100_000)
     w = res["workers"]
     assert set(w["seconds"]) == {"1", "2"} and all(len(v) == 1 for v in w["seconds"].values())
-    assert w["speedup"] > 0 and w["cpu_ceiling"] > 0 and w["words"] > 0
+    assert w["speedup"] > 0 and w["cpu_ceiling"] > 0 and w["words"] > 0 and w["startup_seconds"] > 0
+    assert w["speedup_after_startup"] != 0
     assert [r["calls"] for r in res["rss"]] == [4, 8] and all(r["peak_rss_mib"] > 10 for r in res["rss"])
     assert res["rss_ratio"] > 0
     text = bench_run.render_scale(res)
