@@ -460,23 +460,46 @@ def results(rows: Sequence[Row], work: Workload, setup: Setup, repeats: int, see
 
 # -- scale: workers and memory, in subprocesses ------------------------------------------------------
 
-def run_subprocess(args: Sequence[str], cwd: Path) -> tuple[float, int]:
-    """``python -m poise ARGS`` in a child process: (wall seconds, the child's peak RSS in KiB).
+#: Runs ``poise`` in the child and, as it exits, writes the child's own peak RSS (``VmHWM`` of
+#: /proc/self/status, in kB) to the file named by argv[1]. Not ``ru_maxrss``: Linux carries the
+#: parent's peak over an exec (the bench process, holding thousands of generated calls, is far
+#: bigger than poise), so a child's ``ru_maxrss`` can only ever be at least the parent's size.
+_CHILD = """
+import sys
+out = sys.argv.pop(1)
+def peak():
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    from poise.cli import main
+    main()
+finally:
+    with open(out, "w") as fh:
+        fh.write(str(peak()))
+"""
 
-    ``os.wait4`` gives the rusage of that one child; its ``ru_maxrss`` covers the child and the
-    worker processes it forked and waited for (the largest of them, not their sum)."""
-    t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "poise", *map(str, args)], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise RuntimeError(f"poise {' '.join(map(str, args[:2]))} exited {proc.returncode}: "
-                           f"{' '.join(err.decode(errors='replace').split())[:300]}")
-    return seconds, usage.ru_maxrss
+
+def run_subprocess(args: Sequence[str], cwd: Path) -> tuple[float, int]:
+    """``poise ARGS`` in a child process: (wall seconds, the child's own peak RSS in KiB).
+
+    With ``--workers N`` the peak is the parent's; each forked worker has its own."""
+    fd, peak_file = tempfile.mkstemp(prefix="poise-bench-rss-", suffix=".txt")
+    os.close(fd)
+    try:
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _CHILD, peak_file, *map(str, args)], cwd=cwd,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seconds = time.perf_counter() - t
+        if proc.returncode != 0:
+            raise RuntimeError(f"poise {' '.join(map(str, args[:2]))} exited {proc.returncode}: "
+                               f"{' '.join(proc.stderr.decode(errors='replace').split())[:300]}")
+        return seconds, int(Path(peak_file).read_text() or 0)
+    finally:
+        os.unlink(peak_file)
 
 
 def _busy(n: int) -> int:
