@@ -114,3 +114,16 @@ def test_streamed_formats_keep_no_results_but_the_same_summary(scorer, tmp_path)
     streamed.close([])
     doc = json.loads((tmp_path / "a.json").read_text())
     assert doc["summary"] == summary(results) and len(doc["calls"]) == len(results)
+
+
+def test_refreshing_the_pipeline_changes_nothing_but_the_vocabulary(scorer):
+    """Scorer.refresh_every: a fresh pipeline between files every N calls (spaCy's vocabulary
+    only grows) gives the same results, and really replaces the pipeline."""
+    refreshing = Scorer(refresh_every=3)
+    first = refreshing.detector
+    words_before = len(first.nlp.vocab.strings)
+    got = dicts(refreshing.score_files([SAMPLES]))
+    assert got == dicts(scorer.score_files([SAMPLES]))
+    assert refreshing.detector is not first  # 19 calls, a refresh every 3: several rebuilds
+    assert len(refreshing.detector.nlp.vocab.strings) < len(first.nlp.vocab.strings)
+    assert len(first.nlp.vocab.strings) > words_before

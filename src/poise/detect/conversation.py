@@ -75,6 +75,11 @@ def _content(doc: "Doc") -> dict[str, list[int]]:
 _CONTENT_KEYS: dict[tuple[int, int], str | None] = {}
 
 
+def clear_caches() -> None:
+    """Forget the per-process word caches (they grow with the vocabulary; Scorer.refresh)."""
+    _CONTENT_KEYS.clear()
+
+
 def _content_key(vocab, orth: int, lemma: int) -> str | None:
     """The content word a token with this form and lemma stands for, or None."""
     lex = vocab[orth]
