@@ -54,9 +54,13 @@ class LookupLemmatizer:
     ORTH id, so a Doc costs one dict lookup per token instead of a Python call per Token."""
 
     def __init__(self, vocab, table: dict[str, str]) -> None:
+        import numpy
+        from spacy.attrs import LEMMA, ORTH
+
         self.strings = vocab.strings
         self.table = table
         self.cache: dict[int, int] = {}
+        self._array, self._lemma_attr, self._orth_attr = numpy.array, [LEMMA], ORTH
 
     def _lemma(self, orth: int) -> int:
         text = self.strings[orth]
@@ -64,13 +68,10 @@ class LookupLemmatizer:
         return lemma
 
     def __call__(self, doc):
-        import numpy
-        from spacy.attrs import LEMMA, ORTH
-
         if len(doc):
             cache, lemma = self.cache, self._lemma
-            lemmas = [cache.get(orth) or lemma(orth) for orth in doc.to_array(ORTH).tolist()]
-            doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+            lemmas = [cache.get(orth) or lemma(orth) for orth in doc.to_array(self._orth_attr).tolist()]
+            doc.from_array(self._lemma_attr, self._array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
 

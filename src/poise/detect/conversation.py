@@ -57,11 +57,9 @@ def _content(doc: "Doc") -> dict[str, list[int]]:
 
     Read from the Doc's ORTH and LEMMA arrays; what a (word, lemma) pair counts as is worked out
     once per process (``_content_key``), so no Token object is made per word."""
-    from spacy.attrs import LEMMA, ORTH
-
     out: dict[str, list[int]] = {}
     cache, vocab = _CONTENT_KEYS, doc.vocab
-    for i, (orth, lemma) in enumerate(doc.to_array([ORTH, LEMMA]).tolist()):
+    for i, (orth, lemma) in enumerate(doc.to_array(["ORTH", "LEMMA"]).tolist()):
         pair = (orth, lemma)
         if pair in cache:
             key = cache[pair]

@@ -30,11 +30,11 @@ Transcribe output (``results.transcripts``) is not supported.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
-from .common import LoadOptions, stem_id
+from .common import LoadOptions, kind, optional_str, required_str, stem_id
 
 NAME = "aws-transcribe"
 
@@ -115,39 +115,6 @@ def item_words(segment: dict[str, Any], where: str) -> list[list[Any]]:
 
 # -- field helpers (also used by the other vendor loaders) -------------------------------------------------
 
-def kind(value: Any) -> str:
-    """A plain name for a JSON value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__  # pragma: no cover - json only produces the above
-
-
-def required_str(obj: dict[str, Any], key: str, where: str) -> str:
-    value = obj.get(key)
-    if value is None:
-        raise LoadError(f"{where}.{key} is missing")
-    if not isinstance(value, str):
-        raise LoadError(f"{where}.{key} should be text, not {kind(value)}")
-    return value
-
-
-def optional_str(obj: dict[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        raise LoadError(f"{where}.{key} should be text, not {kind(value)}")
-    return value
-
-
 def millis(obj: dict[str, Any], key: str, where: str) -> float | None:
     """An optional millisecond field, in seconds."""
     value = obj.get(key)
@@ -156,18 +123,3 @@ def millis(obj: dict[str, Any], key: str, where: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LoadError(f"{where}.{key} should be a number of milliseconds, not {kind(value)}")
     return round(value / 1000, 3)
-
-
-def word_objects(container: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(location, word object) for each entry of ``container["words"]`` (none when absent),
-    with a LoadError naming the place when the list or an entry has the wrong type."""
-    words = container.get("words")
-    if words is None:
-        return
-    if not isinstance(words, list):
-        raise LoadError(f"{where}.words should be a list, not {kind(words)}")
-    for index, word in enumerate(words):
-        at = f"{where}.words[{index}]"
-        if not isinstance(word, dict):
-            raise LoadError(f"{at} should be an object, not {kind(word)}")
-        yield at, word

@@ -38,8 +38,7 @@ from typing import Any
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
-from .aws_transcribe import kind, optional_str, required_str, word_objects
-from .common import LoadOptions, stem_id, to_seconds
+from .common import LoadOptions, kind, optional_str, required_str, stem_id, to_seconds, word_objects
 
 NAME = "ccai"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from dataclasses import replace
 
@@ -141,3 +141,61 @@ def _cue_ms(groups: tuple[str | None, ...]) -> int:
     if int(minutes or 0) > 59 or int(seconds or 0) > 59:
         raise ValueError("minutes or seconds over 59")
     return ((int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds or 0)) * 1000 + int((frac or "0").ljust(3, "0"))
+
+
+# -- JSON field helpers for the vendor loaders: type checks with messages that name the place --------
+
+def kind(value: Any) -> str:
+    """A plain name for a JSON value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__  # pragma: no cover - json only produces the above
+
+
+def required_str(obj: dict[str, Any], key: str, where: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        raise LoadError(f"{where}.{key} is missing")
+    if not isinstance(value, str):
+        raise LoadError(f"{where}.{key} should be text, not {kind(value)}")
+    return value
+
+
+def optional_str(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise LoadError(f"{where}.{key} should be text, not {kind(value)}")
+    return value
+
+
+def object_list(container: dict[str, Any], key: str, where: str,
+                required: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(location, object) for each entry of ``container[key]`` (none when absent, unless
+    ``required``), with a LoadError naming the place when the list or an entry has the wrong type."""
+    items = container.get(key)
+    if items is None:
+        if required:
+            raise LoadError(f"{where}.{key} is missing")
+        return
+    if not isinstance(items, list):
+        raise LoadError(f"{where}.{key} should be a list, not {kind(items)}")
+    for index, item in enumerate(items):
+        at = f"{where}.{key}[{index}]"
+        if not isinstance(item, dict):
+            raise LoadError(f"{at} should be an object, not {kind(item)}")
+        yield at, item
+
+
+def word_objects(container: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(location, word object) for each entry of ``container["words"]`` (none when absent)."""
+    return object_list(container, "words", where)

@@ -37,7 +37,8 @@ from typing import Any
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
-from .aws_transcribe import is_contact_lens, kind, millis, optional_str, required_str
+from .aws_transcribe import is_contact_lens, millis
+from .common import kind, optional_str, required_str
 from .common import LoadOptions, stem_id
 
 NAME = "contact-lens"

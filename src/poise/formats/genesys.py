@@ -30,8 +30,7 @@ from typing import Any
 
 from ..errors import LoadError
 from ..transcript import Role, RoleAssignment, Transcript, Turn
-from .aws_transcribe import kind, optional_str, required_str, word_objects
-from .common import LoadOptions, stem_id
+from .common import LoadOptions, kind, object_list, optional_str, required_str, stem_id, word_objects
 
 NAME = "genesys"
 
@@ -80,16 +79,7 @@ def _phrases(transcripts: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         where = f"transcripts[{t_index}]"
         if not isinstance(transcript, dict):
             raise LoadError(f"{where} should be an object, not {kind(transcript)}")
-        phrases = transcript.get("phrases")
-        if phrases is None:
-            raise LoadError(f"{where}.phrases is missing")
-        if not isinstance(phrases, list):
-            raise LoadError(f"{where}.phrases should be a list, not {kind(phrases)}")
-        for p_index, phrase in enumerate(phrases):
-            at = f"{where}.phrases[{p_index}]"
-            if not isinstance(phrase, dict):
-                raise LoadError(f"{at} should be an object, not {kind(phrase)}")
-            yield at, phrase
+        yield from object_list(transcript, "phrases", where, required=True)
 
 
 def _turn(phrase: dict[str, Any], where: str, origin: float | None) -> Turn | None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 MAIN, UNLESS, NEAR = "main", "unless", "near"
+_GATE_ATTRS = ["LOWER", "SENT_START"]  # Doc.to_array takes attribute names
 
 
 def rules_hash(rules: Iterable[Rule]) -> str:
@@ -254,8 +255,7 @@ class CompiledRules:
         later: list[int] = []
         words: WordString | None = None
         if self._gated:
-            from spacy.attrs import LOWER, SENT_START
-            array = doc.to_array([LOWER, SENT_START]).tolist()
+            array = doc.to_array(_GATE_ATTRS).tolist()
             ids = [row[0] for row in array]
             for n in self._gates.open(ids):
                 if self._key[self._gated[n][0]][1] != MAIN:
