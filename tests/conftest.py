@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# The rule cache (poise/rules/cache.py) lives in the user's cache folder; tests, and the CLI
+# processes they start, keep theirs in a throwaway folder of the test run.
+os.environ["POISE_CACHE_DIR"] = tempfile.mkdtemp(prefix="poise-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -168,7 +168,9 @@ SentimentOpt = Annotated[SentimentSource, typer.Option("--sentiment", help="Per-
                                                        "lexicon model, or the vendor's labels where the source has them.")]
 WorkersOpt = Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes "
                                                  "(default: number of cores); 1 scores in this process.")]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache (.poise-cache/).")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache (.poise-cache/). "
+                                             "(Rule files that loaded cleanly are cached by content "
+                                             "apart from this: set POISE_CACHE_DIR empty to turn that off.)")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of "
                                                    "./poise.yaml or [tool.poise] in ./pyproject.toml.")]
 
@@ -370,17 +372,22 @@ def show(
         terminal.render_call(result, _context(scorer, None, False))
 
 
-cache_app = typer.Typer(help="The result cache (.poise-cache/).", no_args_is_help=True)
+cache_app = typer.Typer(help="The result cache (.poise-cache/) and the rule cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Delete every cached result."""
+    """Delete every cached result (.poise-cache/ here) and every cached rule file (the user's rule
+    cache: $POISE_CACHE_DIR/rules, else ~/.cache/poise/rules)."""
     from .cache import clear
     from .report import console
+    from .rules.cache import RuleCache
     removed = clear()
     console().print(f"removed {removed} cached result file(s) from .poise-cache/")
+    rule_cache = RuleCache.default()
+    if rule_cache is not None:
+        console().print(f"removed {rule_cache.clear()} cached rule file(s) from {rule_cache.root}")
 
 
 config_app = typer.Typer(help="Project configuration (poise.yaml or [tool.poise]).", no_args_is_help=True)

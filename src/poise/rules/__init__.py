@@ -29,6 +29,9 @@ def select_rules(rules: Iterable[Rule], only: Sequence[str] = (), disable: Seque
 
 
 def load_ruleset(extra_dirs: Sequence[Path] = (), *, defaults: bool = True, only: Sequence[str] = (),
-                 disable: Sequence[str] = ()) -> list[Rule]:
+                 disable: Sequence[str] = (), cache: bool = True) -> list[Rule]:
+    """The default packs (unless ``defaults=False``) and ``extra_dirs``, filtered by only/disable.
+    ``cache``: reuse rule files that loaded cleanly before (rules/cache.py; content-addressed)."""
+    from .cache import RuleCache
     folders = ([default_rules_dir()] if defaults else []) + [Path(d) for d in extra_dirs]
-    return select_rules(load_rules(folders), only, disable)
+    return select_rules(load_rules(folders, RuleCache.default() if cache else None), only, disable)

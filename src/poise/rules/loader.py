@@ -13,13 +13,16 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import ConfigError
 from .model import (CATEGORIES, DETECTORS, KINDS, METRIC_NAMES, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
                     Proximity, Rule, Window)
 from .regex_safety import check_regex, iter_regexes
 from .yamlsource import LineDict, LineList, line_of, load_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cache import RuleCache
 
 RULE_KEYS = ("id", "category", "polarity", "severity", "message", "tip", "link", "speaker", "kind",
              "patterns", "unless", "negation", "quoted", "within", "after", "proximity", "when",
@@ -440,11 +443,31 @@ def _dependency_error(nodes: list) -> str | None:
     return None
 
 
-def read_rule_file(path: Path, problems: list[ConfigError]) -> list[Rule]:
-    """Read one rule file; problems are appended, valid rules returned."""
+def read_rule_file(path: Path, problems: list[ConfigError], cache: "RuleCache | None" = None) -> list[Rule]:
+    """Read one rule file; problems are appended, valid rules returned. With a cache, a file
+    read before by the same code comes from it, and a file with no problem goes into it."""
+    if cache is None:
+        return _read_rule_file(path, problems)
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _read_rule_file(path, problems)  # the full read words the error
+    key = cache.key(str(path), data)
+    rules = cache.get(key)
+    if rules is None:
+        found: list[ConfigError] = []
+        rules = _read_rule_file(path, found, text)
+        if not found:
+            cache.put(key, rules)
+        problems.extend(found)
+    return rules
+
+
+def _read_rule_file(path: Path, problems: list[ConfigError], text: str | None = None) -> list[Rule]:
     reader = _Reader(str(path))
     try:
-        data = load_yaml(path)
+        data = load_yaml(path, text)
     except ConfigError as exc:
         problems.append(exc)
         return []
@@ -483,14 +506,15 @@ def rule_files(folder: Path) -> list[Path]:
                   and p.name not in ("scorecard.yaml", "scorecard.yml") and not p.name.startswith("."))
 
 
-def load_rules(folders: Iterable[Path]) -> list[Rule]:
-    """Load rules from folders in order (later ids override earlier), then cross-check them."""
+def load_rules(folders: Iterable[Path], cache: "RuleCache | None" = None) -> list[Rule]:
+    """Load rules from folders in order (later ids override earlier), then cross-check them.
+    ``cache``: a ``RuleCache`` of files that loaded cleanly before (see rules/cache.py)."""
     problems: list[ConfigError] = []
     by_id: dict[str, Rule] = {}
     for folder in folders:
         seen_here: dict[str, Rule] = {}
         for path in rule_files(Path(folder)):
-            for rule in read_rule_file(path, problems):
+            for rule in read_rule_file(path, problems, cache):
                 if rule.id in seen_here:
                     first = seen_here[rule.id]
                     problems.append(ConfigError(f"duplicate rule id {rule.id!r} (first defined at "
@@ -543,5 +567,6 @@ def after_order(rules: list[Rule]) -> list[list[Rule]]:
             raise ConfigError(f"'after' references form a cycle among: {cycle}", remaining[0].source,
                               remaining[0].line)
         stages.append(stage)
-        remaining = [r for r in remaining if r not in stage]
+        staged = {id(r) for r in stage}  # by identity: Rule equality compares every field
+        remaining = [r for r in remaining if id(r) not in staged]
     return stages
