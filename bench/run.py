@@ -8,6 +8,8 @@ generated text, as words/second and as ratios to bare spaCy tokenization.
     python bench/run.py --results r.json --markdown   # re-render saved results (no measuring)
     python bench/run.py --profile       # also cProfile the engine with the ~300 phrase rules
     python bench/run.py --profile e2e --profile-only --calls 300   # only a profile of poise score
+    python bench/run.py --scale         # 1 vs 2 workers, peak RSS for 1k and 20k calls (child processes)
+    python bench/run.py --startup       # poise --help and a one-call poise score vs spacy.blank
 
 Rows (see docs/performance.md):
 
@@ -38,6 +40,7 @@ whose function runs ``poise score --workers N`` in a subprocess and records
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import inspect
 import json
@@ -357,6 +360,22 @@ def machine() -> dict[str, Any]:
     return info
 
 
+@contextlib.contextmanager
+def private_rule_cache(tmpdir: Path):
+    """The rule cache (poise/rules/cache.py) of this run, in its temp folder: the bench's rule
+    snapshots live under temp paths, whose entries would only clutter the user's cache. (The
+    first e2e run fills it; later runs read it, as a user's second run does.)"""
+    before = os.environ.get("POISE_CACHE_DIR")
+    os.environ["POISE_CACHE_DIR"] = str(tmpdir / "poise-cache")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("POISE_CACHE_DIR", None)
+        else:
+            os.environ["POISE_CACHE_DIR"] = before
+
+
 def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules: Path | None = None,
             synthetic_rules: int = 300, workdir: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
             only: Sequence[str] = (), clock: str = "cpu", warmup: bool = True,
@@ -371,7 +390,8 @@ def measure(calls: int = 1000, repeats: int = 3, seed: int = 7, *, default_rules
     "wall" (elapsed time).
     """
     say = progress or (lambda message: None)
-    with tempfile.TemporaryDirectory(prefix="poise-bench-", dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="poise-bench-", dir=workdir) as tmp, \
+            private_rule_cache(Path(tmp)):
         tmpdir = Path(tmp)
         label = ""
         if default_rules is None:
@@ -541,7 +561,8 @@ def measure_scale(calls: int = 1000, rss_calls: Sequence[int] = (1000, 20000), r
     """
     say = progress or (lambda message: None)
     out: dict[str, Any] = {"machine": machine(), "seed": seed, "calls": calls, "repeats": repeats}
-    with tempfile.TemporaryDirectory(prefix="poise-bench-scale-", dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="poise-bench-scale-", dir=workdir) as tmp, \
+            private_rule_cache(Path(tmp)):
         tmpdir = Path(tmp)
         if default_rules is None:
             default_rules = snapshot_default_packs(tmpdir / "default-packs")
@@ -603,6 +624,81 @@ def render_scale(res: dict[str, Any]) -> str:
     if "rss_ratio" in res:
         lines.append(f"peak RSS ratio {res['rss'][-1]['calls']:,} / {res['rss'][0]['calls']:,} calls: "
                      f"{res['rss_ratio']:.3f}× (target ≤ 1.2×)")
+    return "\n".join(lines)
+
+
+def run_timed(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ``argv`` to the end: (wall seconds, the child's CPU seconds: user + system)."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run(list(map(str, argv)), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv[:4]))} exited {proc.returncode}: "
+                           f"{' '.join(proc.stderr.decode(errors='replace').split())[:300]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+#: The start-up figures: what a user waits for before the first result, each in a fresh process.
+#: ``score.cold``: the rule cache empty (a first run); ``score.warm``: the rule files cached by an
+#: earlier run (poise/rules/cache.py). Both with --no-cache, so the call is scored every time.
+STARTUP_ROWS = ("python", "spacy.blank", "help", "score.warm", "score.cold")
+
+
+def measure_startup(repeats: int = 5, seed: int = 7, *, workdir: Path | None = None,
+                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """``poise --help`` and a one-call ``poise score`` against ``python -c "import spacy;
+    spacy.blank('en')"``, child processes, interleaved ``repeats`` times; best and median of wall
+    and CPU time. The default packs as installed (what a user runs)."""
+    say = progress or (lambda message: None)
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="poise-bench-startup-", dir=workdir) as tmp:
+        tmpdir = Path(tmp)
+        call = generate.write_calls(generate.generate(1, seed, generate.DEFAULT_PACKS), tmpdir / "one", "dir")
+        [one] = sorted(call.glob("*.json"))
+        words = generate.word_count([json.loads(one.read_text(encoding="utf-8"))])
+        warm_env = {**os.environ, "POISE_CACHE_DIR": str(tmpdir / "warm-cache")}
+        score = [python, "-m", "poise", "score", one, "--no-cache", "-f", "jsonl", "-o", tmpdir / "out.jsonl"]
+        commands: dict[str, tuple[list[Any], Callable[[int], dict[str, str] | None]]] = {
+            "python": ([python, "-c", "pass"], lambda _: None),
+            "spacy.blank": ([python, "-c", "import spacy; spacy.blank('en')"], lambda _: None),
+            "help": ([python, "-m", "poise", "--help"], lambda _: None),
+            "score.warm": (score, lambda _: warm_env),
+            "score.cold": (score, lambda n: {**os.environ, "POISE_CACHE_DIR": str(tmpdir / f"cold-{n}")}),
+        }
+        run_timed(score, tmpdir, warm_env)  # fills the warm rule cache (and warms the OS file cache)
+        times: dict[str, list[tuple[float, float]]] = {key: [] for key in STARTUP_ROWS}
+        for rep in range(repeats):
+            say(f"start-up round {rep + 1}/{repeats}")
+            for key in STARTUP_ROWS:
+                argv, env = commands[key]
+                times[key].append(run_timed(argv, tmpdir, env(rep)))
+    rows: dict[str, Any] = {}
+    for key, runs in times.items():
+        walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+        rows[key] = {"wall_best": round(min(walls), 3), "wall_median": round(statistics.median(walls), 3),
+                     "cpu_best": round(min(cpus), 3), "cpu_median": round(statistics.median(cpus), 3)}
+    base = rows["spacy.blank"]
+    for key in ("score.warm", "score.cold"):
+        rows[key]["x_blank_wall"] = round(rows[key]["wall_best"] / base["wall_best"], 2)
+        rows[key]["x_blank_cpu"] = round(rows[key]["cpu_best"] / base["cpu_best"], 2)
+    return {"machine": machine(), "repeats": repeats, "words": words, "rows": rows}
+
+
+def render_startup(res: dict[str, Any]) -> str:
+    labels = {"python": 'python -c "pass"', "spacy.blank": "import spacy; spacy.blank('en')  (the baseline)",
+              "help": "poise --help", "score.warm": "poise score ONE_CALL  (rule files cached)",
+              "score.cold": "poise score ONE_CALL  (rule cache empty: a first run)"}
+    lines = [f"start-up, child processes, best (median) of {res['repeats']}, one generated call of "
+             f"{res['words']} words; targets: --help < 0.3 s, one-call score ≤ 1.5× the baseline"]
+    for key in STARTUP_ROWS:
+        r = res["rows"][key]
+        ratio = (f"   {r['x_blank_wall']:.2f}× wall, {r['x_blank_cpu']:.2f}× cpu" if "x_blank_wall" in r else "")
+        lines.append(f"  {labels[key]:<56} wall {r['wall_best']:.2f} s ({r['wall_median']:.2f})   "
+                     f"cpu {r['cpu_best']:.2f} s ({r['cpu_median']:.2f}){ratio}")
     return "\n".join(lines)
 
 
@@ -742,6 +838,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "RSS for each of --rss-calls (child processes, wall time)")
     parser.add_argument("--rss-calls", default="1000,20000", metavar="N,M",
                         help="call counts for the peak-RSS runs of --scale (default 1000,20000)")
+    parser.add_argument("--startup", action="store_true",
+                        help="instead of the table: poise --help and a one-call poise score against "
+                             "python -c \"import spacy; spacy.blank('en')\" (child processes; --repeats, default 5)")
     args = parser.parse_args(argv)
     calls = args.calls or (150 if args.quick else 1000)
     repeats = args.repeats or (2 if args.quick else 3)
@@ -753,6 +852,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.results:
         res = json.loads(args.results.read_text(encoding="utf-8"))
         print(render_markdown(res)) if args.markdown else render(res)
+        return 0
+    if args.startup:
+        res = measure_startup(args.repeats or 5, args.seed, progress=say)
+        print(json.dumps(res, indent=2) if args.json else render_startup(res))
         return 0
     if args.scale:
         rss_calls = [int(x) for x in args.rss_calls.split(",") if x.strip()]

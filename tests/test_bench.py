@@ -142,3 +142,23 @@ def test_scale_measures_workers_and_peak_memory(bench_run, phrase_rules, tmp_pat
 def test_a_failing_child_run_is_reported(bench_run, tmp_path):
     with pytest.raises(RuntimeError, match="exited 3: unreadable"):
         bench_run.run_subprocess(["score", tmp_path / "missing"], tmp_path)
+
+
+def test_startup_measures_each_command_in_a_fresh_process(bench_run, tmp_path):
+    """--startup: --help and a one-call score (rule cache warm and cold) against spacy.blank, each
+    timed in a child process; the ratios are the best times over the baseline's best time."""
+    res = bench_run.measure_startup(repeats=1, workdir=tmp_path)
+    rows = res["rows"]
+    assert list(rows) == list(bench_run.STARTUP_ROWS) and res["words"] > 20
+    for key in ("score.warm", "score.cold"):
+        assert rows[key]["x_blank_wall"] == round(rows[key]["wall_best"] / rows["spacy.blank"]["wall_best"], 2)
+        # poise imports spaCy and builds the same blank pipeline, then does more: never faster
+        assert rows[key]["cpu_best"] > rows["spacy.blank"]["cpu_best"] > rows["python"]["cpu_best"] > 0
+    text = bench_run.render_startup(res)
+    assert "poise --help" in text and "rule cache empty" in text and "×" in text
+    json.dumps(res)
+
+
+def test_run_timed_reports_a_failing_command(bench_run, tmp_path):
+    with pytest.raises(RuntimeError, match="exited 3"):
+        bench_run.run_timed([sys.executable, "-c", "raise SystemExit(3)"], tmp_path)

@@ -209,3 +209,16 @@ _SPECIAL = ["dont", "cant", "gonna", "Im", "im", "wont", "cannot", "lemme", "ya"
 def test_phrase_ids_match_the_tokenizer_on_any_words(nlp, words):
     text = " ".join(words)
     assert lower_ids(nlp, text) == [t.lower for t in nlp.make_doc(text)]
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(tmp_path, monkeypatch):
+    import os
+    monkeypatch.setattr(rule_cache, "MAX_ENTRIES", 3)
+    cache = RuleCache(tmp_path)
+    [rule] = load_rules([default_rules_dir()])[:1]
+    for n in range(3):
+        cache.put(f"{n}" * 64, [rule])
+        os.utime(tmp_path / f"{str(n) * 64}.json", ns=(n * 10**9, n * 10**9))
+    assert cache.get("0" * 64) == [rule]  # used: now the most recent
+    cache.put("9" * 64, [rule])
+    assert sorted(p.name[0] for p in tmp_path.glob("*.json")) == ["0", "2", "9"]

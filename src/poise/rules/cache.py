@@ -15,7 +15,7 @@ Anything else gives another key, so an entry can only ever be used for the same 
 the same code. A file with a problem is never stored: its messages come from a full read every
 time. Entries are written atomically (temp file + rename); an entry that cannot be read or does
 not decode to rules is ignored and rewritten, never trusted. A cache that cannot be written (a
-read-only home) only costs time.
+read-only home) only costs time. Beyond ``MAX_ENTRIES`` files, the least recently used go.
 
 Where: ``$POISE_CACHE_DIR/rules`` when that variable is set (set it empty to turn the cache
 off), else ``$XDG_CACHE_HOME/poise/rules``, else ``~/.cache/poise/rules``.
@@ -36,6 +36,9 @@ from typing import Any
 from .model import After, Example, Metric, Pattern, Proximity, Rule, Window
 
 FORMAT = 1
+#: Entries kept (about 40 KB each; the default packs are 15 files): the least recently used
+#: beyond this are deleted when a new entry is written.
+MAX_ENTRIES = 1000
 
 
 def default_dir() -> Path | None:
@@ -84,7 +87,7 @@ class RuleCache:
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+        return self.root / f"{key}.json"
 
     def get(self, key: str) -> list[Rule] | None:
         try:
@@ -99,6 +102,10 @@ class RuleCache:
             self.rejected += 1  # corrupt or foreign: read the file again and overwrite it
             return None
         self.hits += 1
+        try:
+            os.utime(self._path(key))  # recently used: kept when the cache is pruned
+        except OSError:
+            pass
         return rules
 
     def put(self, key: str, rules: list[Rule]) -> None:
@@ -118,8 +125,23 @@ class RuleCache:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+            self.prune()
         except OSError:
             pass
+
+    def prune(self, keep: int | None = None) -> None:
+        """Keep the ``keep`` (default ``MAX_ENTRIES``) most recently used entries: rule folders
+        under changing paths (a temp checkout) would otherwise add entries forever."""
+        keep = MAX_ENTRIES if keep is None else keep
+        entries = [e for e in os.scandir(self.root) if e.name.endswith(".json")]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+        for entry in entries[keep:]:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""
