@@ -103,12 +103,15 @@ def test_streamed_formats_keep_no_results_but_the_same_summary(scorer, tmp_path)
     ctx = ReportContext(rules_hash=scorer.rules_hash, scorecard_name="s", scorecard_hash="h",
                         poise_version="0", section_names=())
     streamed = Sinks([("json", tmp_path / "a.json"), ("jsonl", tmp_path / "a.jsonl")], ctx)
-    kept = Sinks([("json", tmp_path / "b.json"), ("table", None)], ctx)
+    kept = Sinks([("json", tmp_path / "b.json"), ("html", tmp_path / "b.html")], ctx)
+    table = Sinks([("table", None)], ctx)
     for r in results:
         streamed.add(r)
         kept.add(r)
+        table.add(r)
     assert streamed.kept == [] and streamed.calls == len(results)
-    assert len(kept.kept) == len(results)
+    assert len(kept.kept) == len(results)  # the HTML report lists every call
+    assert table.kept == [] and table.view.calls == len(results)  # the terminal view does not
     assert [(w.source, w.id, w.warnings) for w in streamed.warned] == \
         [(r.source, r.id, tuple(r.warnings)) for r in results if r.warnings]
     streamed.close([])
@@ -127,3 +130,33 @@ def test_refreshing_the_pipeline_changes_nothing_but_the_vocabulary(scorer):
     assert refreshing.detector is not first  # 19 calls, a refresh every 3: several rebuilds
     assert len(refreshing.detector.nlp.vocab.strings) < len(first.nlp.vocab.strings)
     assert len(first.nlp.vocab.strings) > words_before
+
+
+def test_the_streamed_terminal_view_prints_what_the_full_results_give(scorer, capsys, monkeypatch):
+    """The terminal overview gathered call by call (BatchView, keeping only the worst rows)
+    prints exactly what rendering the kept results prints: summary, worst calls (truncated),
+    histogram, frequent findings, metric distributions, groups."""
+    from poise.report import ReportContext, console, terminal
+
+    results = [r for r in scorer.score_files([SAMPLES]) if hasattr(r, "score")]
+    assert len(results) > 15
+    ctx = ReportContext(rules_hash=scorer.rules_hash, scorecard_name="s", scorecard_hash="h",
+                        poise_version="0", section_names=(), group_by="team")
+    monkeypatch.setenv("COLUMNS", "140")
+
+    def printed(what) -> str:
+        console.cache_clear()
+        terminal.render(what, [], ctx, limit=4)
+        return capsys.readouterr().out
+
+    view = terminal.BatchView(limit=4, group_by="team")
+    for r in results:
+        view.add(r)
+    assert len(view._rows) <= 2 * 4  # only the worst rows are kept
+    streamed, full = printed(view), printed(list(results))
+    assert streamed == full
+    assert f"(4 of {len(results)})" in streamed and "Most frequent deductions" in streamed
+    assert "By team" in streamed and "Conversation metrics" in streamed
+    ordered = sorted(results, key=lambda r: (r.score is None, r.score if r.score is not None else 0.0, r.id))
+    assert [row.id for row in view.worst()] == [r.id for r in ordered[:4]]
+    assert ordered[0].id[:20] in streamed

@@ -2,11 +2,13 @@
 
 JSON Lines, CSV and the JSON document are written call by call into a temporary file next to
 the target and renamed into place at the end (a failed run leaves no half-written report).
-The terminal, Markdown, HTML, JUnit, SARIF and GitHub formats need the whole batch: they get
-each call's full result while the batch is small and its lean form (no turn texts) after
-``FULL_RESULTS`` calls. When only streamed formats are asked for (``-f jsonl|csv|json -o
-FILE``), no result is kept at all: only the summary's figures (``Tally``) and the transcripts'
-warnings, so memory does not grow with the batch.
+The terminal overview is gathered call by call too (``terminal.BatchView``: figures, counts and
+the worst calls, not the results). The Markdown, HTML, JUnit, SARIF and GitHub formats list
+every call: they get each call's full result while the batch is small and its lean form (no
+turn texts) after ``FULL_RESULTS`` calls. When none of those is asked for (the default terminal
+table, ``-f jsonl|csv|json -o FILE``), no result is kept at all: only the summary's figures
+(``Tally``), the terminal view and the transcripts' warnings, so memory does not grow with the
+batch.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 from ..results import SCHEMA_VERSION, CallResult, Tally
 from . import ReportContext
@@ -107,14 +109,6 @@ class _Json:
         self.target.fh.write(("\n  ]," if not self.first else "  ],") + body + "\n")
 
 
-class _Warned(NamedTuple):
-    """What the problems list needs of a call that had transcript warnings."""
-
-    source: str
-    id: str
-    warnings: tuple[str, ...]
-
-
 class Sinks:
     """Every requested report, fed one result at a time."""
 
@@ -126,12 +120,16 @@ class Sinks:
         self.buffered: list[tuple[str, Path | None]] = []
         self.kept: list[CallResult] = []  # full, then lean, results for the buffered formats
         self.tally = Tally()
-        self.warned: list[_Warned] = []  # the calls with transcript warnings, when not kept
+        self.warned: list[Any] = []  # terminal.Warned: the calls with transcript warnings, when not kept
+        self.view: Any = None  # terminal.BatchView, when the terminal table is asked for
         for fmt, path in pairs:
             if fmt in STREAMING:
                 target = _Target(path, newline="" if fmt == "csv" else None)
                 writer = {"jsonl": _Jsonl, "csv": _Csv, "json": _Json}[fmt](target, ctx)
                 self.streams.append((writer, target))
+            elif fmt == "table":
+                from .terminal import BatchView
+                self.view = BatchView(group_by=ctx.group_by)
             else:
                 self.buffered.append((fmt, path))
         self.keep = bool(self.buffered) if keep is None else keep
@@ -144,10 +142,13 @@ class Sinks:
         for writer, _ in self.streams:
             writer.add(result)
         self.tally.add(result)
+        if self.view is not None:
+            self.view.add(result)
         if self.keep:
             self.kept.append(result if len(self.kept) < FULL_RESULTS else result.lean())
         elif result.warnings:
-            self.warned.append(_Warned(result.source, result.id, tuple(result.warnings)))
+            from .terminal import Warned
+            self.warned.append(Warned(result.source, result.id, tuple(result.warnings)))
 
     def abort(self) -> None:
         for _, target in self.streams:
@@ -162,10 +163,9 @@ class Sinks:
                 console(stderr=True).print(f"wrote report: {target.path}", highlight=False)
             else:
                 terminal.render_problems(self.kept if self.keep else self.warned, errors)
+        if self.view is not None:
+            terminal.render(self.view, errors, self.ctx)
         for fmt, path in self.buffered:
-            if fmt == "table":
-                terminal.render(self.kept, errors, self.ctx)
-                continue
             text = renderer(fmt)(self.kept, errors, self.ctx)
             if path is None:
                 sys.stdout.write(text)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import operator
 import re
 import statistics
+from array import array
 from collections import Counter, defaultdict
 from pathlib import PurePath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from rich import box
 from rich.console import Console, Group
@@ -23,7 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..results import CallResult, summary
+from ..results import CallResult, Tally
 from ..scoring import SEVERITY_RANK
 from . import ReportContext, console, line_points
 
@@ -102,13 +103,12 @@ def _plain(out: Console) -> bool:
     return out.no_color or out.color_system is None
 
 
-def _band_names(results: Iterable[CallResult]) -> list[str]:
-    found = {r.band for r in results if r.band}
+def _band_names(bands: Mapping[str, int]) -> list[str]:
+    found = {b for b, n in bands.items() if n}
     return [b for b in BAND_ORDER if b in found] + sorted(found - set(BAND_ORDER))
 
 
-def _band_counts(results: Sequence[CallResult], names: Sequence[str]) -> Text:
-    counts = Counter(r.band for r in results if r.band)
+def _band_counts(counts: Mapping[str, int], names: Sequence[str]) -> Text:
     parts: list[Text] = []
     for name in names:
         parts.append(Text(f"{name} {counts.get(name, 0)}", style=band_style(name) if counts.get(name) else "dim"))
@@ -123,32 +123,172 @@ def _words(finding: Mapping[str, Any], width: int = 40) -> str:
 
 
 # -- the batch view ------------------------------------------------------------------------------
-def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext, *, limit: int = 50) -> None:
-    """``poise score`` in the terminal: one call gets the trainer view, a batch the overview."""
-    if len(results) == 1:
-        render_call(results[0], ctx)
-        render_problems(results, errors)
+class Warned(NamedTuple):
+    """What the problems list needs of a call that had transcript warnings."""
+
+    source: str
+    id: str
+    warnings: tuple[str, ...]
+
+
+class _Row(NamedTuple):
+    """One line of the calls table."""
+
+    key: tuple  # worst first: (unscored, score, id)
+    id: str
+    name: str
+    score: float | None
+    band: str | None
+    agent: str | None
+    auto_fail: str | None
+    top: Mapping[str, Any] | None  # the top deduction: category, text, turn, message
+
+
+class BatchView:
+    """Everything the batch overview shows, gathered call by call, so that a batch of any size
+    is summarised without keeping its results: the summary's figures, the ``limit`` worst calls,
+    the score histogram, per-rule counts, per-group figures, the conversation metrics' values
+    (one float per call and metric) and the calls that had warnings. Only while the batch has
+    one call is its full result kept (one call gets the trainer view)."""
+
+    def __init__(self, limit: int = 50, group_by: str | None = None) -> None:
+        self.limit, self.group_by = limit, group_by
+        self.tally = Tally()
+        self.unscored = self.timed = 0
+        self.first: CallResult | None = None
+        self.warned: list[Warned] = []
+        self._rows: list[_Row] = []
+        self.histogram = [0] * 10  # calls per 10-point bucket: 0-9, ..., 90-100
+        self.histogram_bands: dict[int, Counter] = defaultdict(Counter)
+        self._rule_calls = {"credit": Counter(), "deduction": Counter()}
+        self._rule_hits = {"credit": Counter(), "deduction": Counter()}
+        self._rule_info: dict[str, tuple[str, str]] = {}  # rule -> (category, message)
+        self._groups: dict[str, dict[str, Any]] = {}
+        self._metrics: dict[str, array] = {metric: array("d") for metric, _ in DISTRIBUTION_METRICS}
+
+    @classmethod
+    def of(cls, results: Iterable[CallResult], group_by: str | None = None, limit: int = 50) -> "BatchView":
+        view = cls(limit, group_by)
+        for r in results:
+            view.add(r)
+        return view
+
+    @property
+    def calls(self) -> int:
+        return self.tally.calls
+
+    def add(self, r: CallResult) -> None:
+        self.tally.add(r)
+        self.first = r if self.tally.calls == 1 else None
+        if r.warnings:
+            self.warned.append(Warned(r.source, r.id, tuple(r.warnings)))
+        if r.score is None:
+            self.unscored += 1
+        else:
+            bucket = min(9, max(0, int(r.score // 10)))
+            self.histogram[bucket] += 1
+            self.histogram_bands[bucket][r.band] += 1
+        top = r.top_deduction()
+        self._rows.append(_Row((r.score is None, r.score if r.score is not None else 0.0, r.id), r.id,
+                               PurePath(r.source).name, r.score, r.band, r.agent, r.auto_fail,
+                               None if top is None else {k: top.get(k) for k in ("category", "text", "turn", "message")}))
+        if self.limit and len(self._rows) > 2 * self.limit:  # keep only the worst (amortised sort)
+            self._rows.sort(key=lambda row: row.key)
+            del self._rows[self.limit:]
+        deductions = r.deductions
+        for polarity, found in (("deduction", deductions), ("credit", r.credits)):
+            hits = self._rule_hits[polarity]
+            for f in found:
+                hits[f["rule"]] += 1
+                if f["rule"] not in self._rule_info:
+                    self._rule_info[f["rule"]] = (f["category"], f["message"])
+            self._rule_calls[polarity].update({f["rule"] for f in found})
+        if self.group_by is not None:
+            g = self._groups.setdefault(r.group(self.group_by), {"calls": 0, "scores": array("d"),
+                                                                  "bands": Counter(), "categories": Counter()})
+            g["calls"] += 1
+            if r.score is not None:
+                g["scores"].append(r.score)
+            if r.band:
+                g["bands"][r.band] += 1
+            g["categories"].update(f["category"] for f in deductions)
+        metrics = r.metrics or {}
+        self.timed += metrics.get("duration") is not None
+        for metric, values in self._metrics.items():
+            v = metrics.get(metric)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                values.append(float(v))
+
+    # -- what the tables show -------------------------------------------------------------------
+    def worst(self) -> list[_Row]:
+        rows = sorted(self._rows, key=lambda row: row.key)
+        return rows[:self.limit] if self.limit else rows
+
+    def frequent(self, polarity: str) -> list[dict[str, Any]]:
+        """Per rule: calls it appeared in and findings, most widespread first."""
+        calls, hits = self._rule_calls[polarity], self._rule_hits[polarity]
+        ranked = sorted(hits, key=lambda rule: (-calls[rule], -hits[rule], rule))
+        return [{"rule": rule, "category": self._rule_info[rule][0], "calls": calls[rule], "findings": hits[rule],
+                 "message": self._rule_info[rule][1]} for rule in ranked]
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Per metadata value of ``group_by``: calls, mean score, band counts, most frequent
+        deduction category; worst mean first."""
+        rows = []
+        for name, g in self._groups.items():
+            rows.append({"group": name, "calls": g["calls"],
+                         "mean": round(statistics.fmean(g["scores"]), 1) if g["scores"] else None,
+                         "bands": g["bands"],
+                         "top_category": g["categories"].most_common(1)[0][0] if g["categories"] else None})
+        rows.sort(key=lambda g: (g["mean"] is None, g["mean"] if g["mean"] is not None else 0.0, g["group"]))
+        return rows
+
+    def distributions(self) -> list[dict[str, Any]]:
+        """Per metric of ``DISTRIBUTION_METRICS``: calls with the figure, min, median, p90, max and
+        calls past the shipped rule threshold (None when no rule watches the metric)."""
+        rows = []
+        for metric, fmt in DISTRIBUTION_METRICS:
+            values = self._metrics[metric]
+            row: dict[str, Any] = {"metric": metric, "format": fmt, "calls": len(values),
+                                   "min": None, "median": None, "p90": None, "max": None,
+                                   "crossed": sum(1 for v in values if crosses(metric, v))
+                                   if metric in RULE_THRESHOLDS else None}
+            if values:
+                row.update(min=min(values), median=statistics.median(values), p90=percentile(values, 90),
+                           max=max(values))
+            rows.append(row)
+        return rows
+
+
+def render(results: "Sequence[CallResult] | BatchView", errors: Sequence[Any], ctx: ReportContext, *,
+           limit: int = 50) -> None:
+    """``poise score`` in the terminal: one call gets the trainer view, a batch the overview.
+    ``results``: the results, or a ``BatchView`` fed while they streamed in."""
+    view = results if isinstance(results, BatchView) else BatchView.of(results, ctx.group_by, limit)
+    if view.calls == 1 and view.first is not None:
+        render_call(view.first, ctx)
+        render_problems(view.warned, errors)
         return
     out = console()
-    out.print(_summary_panel(results, errors, ctx))
-    if results:
-        out.print(_calls_table(results, limit, out.width))
-        histogram = _histogram(results, out.width)
+    out.print(_summary_panel(view, errors, ctx))
+    if view.calls:
+        out.print(_calls_table(view, out.width))
+        histogram = _histogram(view, out.width)
         if histogram is not None:
             out.print(histogram)
-        for table in (_frequency_table(results, "deduction"), _frequency_table(results, "credit")):
+        for table in (_frequency_table(view, "deduction"), _frequency_table(view, "credit")):
             if table is not None:
                 out.print(table)
-        distributions = _distribution_table(results)
+        distributions = _distribution_table(view)
         if distributions is not None:
             out.print(distributions)
         if ctx.group_by:
-            out.print(_group_table(results, ctx.group_by, out.width))
-    render_problems(results, errors)
+            out.print(_group_table(view, ctx.group_by, out.width))
+    render_problems(view.warned, errors)
 
 
-def _summary_panel(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> Panel:
-    s = summary(results, len(errors))
+def _summary_panel(view: BatchView, errors: Sequence[Any], ctx: ReportContext) -> Panel:
+    s = view.tally.summary(len(errors))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
@@ -156,12 +296,11 @@ def _summary_panel(results: Sequence[CallResult], errors: Sequence[Any], ctx: Re
     grid.add_row("Unreadable files", Text(str(s["unreadable"]), style="bold red" if s["unreadable"] else ""))
     grid.add_row("Mean score", fmt_score(s["mean_score"]))
     grid.add_row("Median score", fmt_score(s["median_score"]))
-    unscored = sum(1 for r in results if r.score is None)
-    if unscored:
-        grid.add_row("Not scorable", Text(f"{unscored} (no scorecard section applied)", style="yellow"))
-    names = _band_names(results)
+    if view.unscored:
+        grid.add_row("Not scorable", Text(f"{view.unscored} (no scorecard section applied)", style="yellow"))
+    names = _band_names(s["bands"])
     names = list(BAND_ORDER) + [n for n in names if n not in BAND_ORDER]
-    grid.add_row("Bands", _band_counts(results, names))
+    grid.add_row("Bands", _band_counts(s["bands"], names))
     grid.add_row("Auto-failed", Text(str(s["auto_failed"]), style="bold red" if s["auto_failed"] else ""))
     if ctx.gate:
         verdict = "passed" if ctx.gate.get("passed") else "FAILED"
@@ -172,16 +311,16 @@ def _summary_panel(results: Sequence[CallResult], errors: Sequence[Any], ctx: Re
                  expand=False)
 
 
-def _calls_table(results: Sequence[CallResult], limit: int, width: int) -> Table:
+def _calls_table(view: BatchView, width: int) -> Table:
     """Worst first. Wide terminals get one line per call; narrow ones (80 columns) two: the file
     name under the call id, the band under the score, the evidence under the deduction category."""
-    ordered = sorted(results, key=lambda r: (r.score is None, r.score if r.score is not None else 0.0, r.id))
-    shown = ordered[:limit] if limit and len(ordered) > limit else ordered
-    title = "Calls, worst first" + (f" ({len(shown)} of {len(ordered)})" if len(shown) < len(ordered) else "")
+    shown = view.worst()
+    total = view.calls
+    title = "Calls, worst first" + (f" ({len(shown)} of {total})" if len(shown) < total else "")
     wide = width >= 120
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True,
                   width=min(width, 160))
-    names = [PurePath(r.source).name for r in shown]
+    names = [r.name for r in shown]
     id_width = 36 if wide else min(20, max(len(x) for x in [r.id for r in shown] + names + ["call / file"]))
     band_width = max([len(r.band or "") for r in shown] + [5])
     agent_width = min(24 if wide else 12, max([len(r.agent or "") for r in shown] + [5]))
@@ -198,7 +337,7 @@ def _calls_table(results: Sequence[CallResult], limit: int, width: int) -> Table
         table.add_column("file", no_wrap=True, overflow="ellipsis",
                          width=min(28, max(len(n) for n in names)))
     for r, name in zip(shown, names):
-        top = r.top_deduction()
+        top = r.top
         gap = " " if wide else "\n"
         if r.auto_fail:
             worst = Text.assemble(("AUTO-FAIL", "bold red"), gap, r.auto_fail)
@@ -215,28 +354,20 @@ def _calls_table(results: Sequence[CallResult], limit: int, width: int) -> Table
         else:
             table.add_row(Text.assemble(shorten(r.id, id_width), "\n", (shorten(name, id_width), "dim")),
                           Text.assemble((fmt_score(r.score), "bold"), "\n", band), worst, agent)
-    if len(shown) < len(ordered):
-        table.add_row(Text(f"… {len(ordered) - len(shown)} more", style="dim"), *[""] * (5 if wide else 3))
+    if len(shown) < total:
+        table.add_row(Text(f"… {total - len(shown)} more", style="dim"), *[""] * (5 if wide else 3))
     return table
 
 
 def histogram_counts(results: Iterable[CallResult]) -> list[int]:
     """Calls per 10-point bucket: 0-9, 10-19, ..., 80-89, 90-100 (100 counts in the last)."""
-    counts = [0] * 10
-    for r in results:
-        if r.score is not None:
-            counts[min(9, max(0, int(r.score // 10)))] += 1
-    return counts
+    return BatchView.of(results, limit=1).histogram
 
 
-def _histogram(results: Sequence[CallResult], width: int) -> Table | None:
-    scored = [r for r in results if r.score is not None]
-    if not scored:
+def _histogram(view: BatchView, width: int) -> Table | None:
+    counts = view.histogram
+    if not any(counts):
         return None
-    counts = histogram_counts(scored)
-    bands: dict[int, Counter] = defaultdict(Counter)
-    for r in scored:
-        bands[min(9, int(r.score // 10))][r.band] += 1  # type: ignore[operator]
     most = max(counts)
     bar_width = max(10, min(50, width - 20))
     table = Table.grid(padding=(0, 1))
@@ -248,30 +379,18 @@ def _histogram(results: Sequence[CallResult], width: int) -> Table | None:
     for i, n in enumerate(counts):
         label = "90–100" if i == 9 else f"{i * 10}–{i * 10 + 9}"
         length = 0 if not n else max(1, round(n / most * bar_width))
-        style = band_style(bands[i].most_common(1)[0][0]) if n else ""
+        style = band_style(view.histogram_bands[i].most_common(1)[0][0]) if n else ""
         table.add_row(label, str(n), Text(BAR * length, style=style))
     return table
 
 
 def frequent_findings(results: Iterable[CallResult], polarity: str) -> list[dict[str, Any]]:
     """Per rule: calls it appeared in and findings, most widespread first."""
-    calls: Counter[str] = Counter()
-    hits: Counter[str] = Counter()
-    info: dict[str, Mapping[str, Any]] = {}
-    for r in results:
-        found = r.deductions if polarity == "deduction" else r.credits
-        for f in found:
-            hits[f["rule"]] += 1
-            info.setdefault(f["rule"], f)
-        for rule in {f["rule"] for f in found}:
-            calls[rule] += 1
-    ranked = sorted(hits, key=lambda rule: (-calls[rule], -hits[rule], rule))
-    return [{"rule": rule, "category": info[rule]["category"], "calls": calls[rule], "findings": hits[rule],
-             "message": info[rule]["message"]} for rule in ranked]
+    return BatchView.of(results, limit=1).frequent(polarity)
 
 
-def _frequency_table(results: Sequence[CallResult], polarity: str, top: int = 8) -> Table | None:
-    rows = frequent_findings(results, polarity)
+def _frequency_table(view: BatchView, polarity: str, top: int = 8) -> Table | None:
+    rows = view.frequent(polarity)
     if not rows:
         return None
     mark, what = ("-", "deductions") if polarity == "deduction" else ("+", "credits")
@@ -292,25 +411,12 @@ def _frequency_table(results: Sequence[CallResult], polarity: str, top: int = 8)
 
 def group_rows(results: Iterable[CallResult], key: str) -> list[dict[str, Any]]:
     """Per metadata value of ``key``: calls, mean score, band counts, most frequent deduction category."""
-    groups: dict[str, list[CallResult]] = defaultdict(list)
-    for r in results:
-        groups[r.group(key)].append(r)
-    rows = []
-    for name, members in groups.items():
-        scores = [r.score for r in members if r.score is not None]
-        categories = Counter(f["category"] for r in members for f in r.deductions)
-        rows.append({"group": name, "calls": len(members),
-                     "mean": round(statistics.fmean(scores), 1) if scores else None,
-                     "bands": Counter(r.band for r in members if r.band),
-                     "top_category": categories.most_common(1)[0][0] if categories else None,
-                     "results": members})
-    rows.sort(key=lambda g: (g["mean"] is None, g["mean"] if g["mean"] is not None else 0.0, g["group"]))
-    return rows
+    return BatchView.of(results, key, limit=1).groups()
 
 
-def _group_table(results: Sequence[CallResult], key: str, width: int) -> Table:
-    rows = group_rows(results, key)
-    names = _band_names(results)
+def _group_table(view: BatchView, key: str, width: int) -> Table:
+    rows = view.groups()
+    names = _band_names(view.tally.bands)
     names = list(BAND_ORDER) + [n for n in names if n not in BAND_ORDER]
     short = width < 100  # band names as initials, spelled out in the caption
     heads = ["".join(w[0] for w in n.split()).upper() for n in names] if short else names
@@ -383,29 +489,17 @@ def timed(result: CallResult) -> bool:
     return (result.metrics or {}).get("duration") is not None
 
 
-def metric_distributions(results: Sequence[CallResult]) -> list[dict[str, Any]]:
-    """Per metric of ``DISTRIBUTION_METRICS``: calls with the figure, min, median, p90, max and
-    calls past the shipped rule threshold (None when no rule watches the metric)."""
-    rows = []
-    for metric, fmt in DISTRIBUTION_METRICS:
-        values = [float(v) for r in results for v in [(r.metrics or {}).get(metric)]
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        row: dict[str, Any] = {"metric": metric, "format": fmt, "calls": len(values),
-                               "min": None, "median": None, "p90": None, "max": None,
-                               "crossed": sum(1 for v in values if crosses(metric, v))
-                               if metric in RULE_THRESHOLDS else None}
-        if values:
-            row.update(min=min(values), median=statistics.median(values), p90=percentile(values, 90),
-                       max=max(values))
-        rows.append(row)
-    return rows
+def metric_distributions(results: Iterable[CallResult]) -> list[dict[str, Any]]:
+    """Per metric of ``DISTRIBUTION_METRICS``: see ``BatchView.distributions``."""
+    return BatchView.of(results, limit=1).distributions()
 
 
-def _distribution_table(results: Sequence[CallResult]) -> Table | None:
-    with_timings = sum(1 for r in results if timed(r))
-    if not with_timings:
+def _distribution_table(view: "BatchView | Sequence[CallResult]") -> Table | None:
+    if not isinstance(view, BatchView):
+        view = BatchView.of(view, limit=1)
+    if not view.timed:
         return None
-    table = Table(title=f"Conversation metrics ({with_timings} of {_count(len(results), 'call')} timed)",
+    table = Table(title=f"Conversation metrics ({view.timed} of {_count(view.calls, 'call')} timed)",
                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0),
                   caption_justify="left",
                   caption="calls: calls with the figure (sentiment needs no timings) · times in "
@@ -415,7 +509,7 @@ def _distribution_table(results: Sequence[CallResult]) -> Table | None:
     for head in ("calls", "min", "median", "p90", "max"):
         table.add_column(head, justify="right", no_wrap=True)
     table.add_column("past rule", justify="right", no_wrap=True)
-    for row in metric_distributions(results):
+    for row in view.distributions():
         cells = [DASH if row[k] is None else row["format"].format(round(row[k], 3))
                  for k in ("min", "median", "p90", "max")]
         if row["crossed"] is None:
@@ -428,7 +522,7 @@ def _distribution_table(results: Sequence[CallResult]) -> Table | None:
 
 
 # -- problems on stderr --------------------------------------------------------------------------
-def render_problems(results: Sequence[CallResult], errors: Sequence[Any]) -> None:
+def render_problems(results: Iterable[CallResult | Warned], errors: Sequence[Any]) -> None:
     """Transcript warnings and unreadable files, one plain line each on stderr (greppable)."""
     err = console(stderr=True)
     for r in results:
