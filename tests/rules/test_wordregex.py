@@ -2,10 +2,10 @@
 match at every start. Checked against the real Matcher on generated patterns and sentences."""
 
 import spacy
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from spacy.matcher import Matcher
 
-from poise.rules.wordregex import WordString, compile_patterns
+from poise.rules.wordregex import WordString, compile_patterns, first_words
 
 WORDS = ["i", "we", "'ll", "will", "sorry", "for", "the", "wait", "not", "you", ",", ".", "so", "really"]
 NLP = spacy.blank("en")
@@ -42,6 +42,31 @@ def test_word_regex_finds_what_the_matcher_finds(tokens, text):
     assert regex is not None
     words = WordString([t.lower_ for t in doc], [t.is_sent_start for t in doc])
     assert longest_by_start(words.spans(regex)) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(pattern, min_size=1, max_size=3), sentence)
+def test_trying_only_the_first_words_finds_every_match(patterns, text):
+    """first_words: when every pattern of a regex has a finite set of first words, trying the
+    regex only at tokens with one of them finds exactly what scanning every word finds."""
+    doc = NLP(text)
+    regex = compile_patterns(patterns)
+    words = WordString([t.lower_ for t in doc], [t.is_sent_start for t in doc])
+    starts = [first_words(p) for p in patterns]
+    assume(all(s is not None for s in starts))
+    first = set().union(*starts)
+    at = [i for i, t in enumerate(doc) if t.lower_ in first]
+    assert words.spans_at(regex, at) == words.spans(regex)
+
+
+def test_first_words_of_optional_and_required_tokens():
+    assert first_words([{"LOWER": "so", "OP": "?"}, {"LOWER": {"IN": ["Sorry", "sad"]}}, {"LOWER": "for"}]) == \
+        {"so", "sorry", "sad"}
+    assert first_words([{"LOWER": "really", "OP": "*"}, {"LOWER": "sorry", "OP": "{0,2}"}]) == {"really", "sorry"}
+    assert first_words([{"LOWER": "i"}, {"LOWER": {"NOT_IN": ["x"]}}]) == {"i"}
+    assert first_words([{"LOWER": {"NOT_IN": ["x"]}}, {"LOWER": "i"}]) is None
+    assert first_words([{"LOWER": "oh", "OP": "?"}, {"IS_PUNCT": True}]) is None
+    assert first_words([{"LOWER": "oh", "OP": "!"}]) is None
 
 
 def test_a_sentence_mark_never_lets_a_not_in_word_through():

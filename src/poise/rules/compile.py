@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .model import Pattern, Rule
-from .wordregex import WordString, pattern_regex, regex_source
+from .wordregex import WordString, first_words, pattern_regex, regex_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -202,6 +202,9 @@ class CompiledRules:
         # (match key, Matcher or word regex); a regex is compiled the first time a Doc opens its
         # gate (compiling them all costs more than scoring one call)
         self._gated: list[tuple[int, Any]] = []
+        # per gated word regex: the LOWER ids its matches can start with (None: any word), so
+        # it is tried only at those tokens (first_words)
+        self._first: list[frozenset[int] | None] = []
         self._gates = _Gates()
         self._deps = DependencyMatcher(vocab)
         self._key: dict[int, tuple[int, str]] = {}
@@ -246,13 +249,18 @@ class CompiledRules:
             for group, as_source in ((others, False), (as_regex, True)):
                 if not group:
                     continue
+                first: frozenset[int] | None = None
                 if as_source:  # compiled on first use (see match)
                     matcher = regex_source([body for _, body in bodies if body is not None])
+                    starts = [first_words(p) for p in group]
+                    if all(w is not None for w in starts):
+                        first = frozenset(nlp.vocab.strings.add(w) for ws in starts for w in ws)  # type: ignore[union-attr]
                 else:
                     matcher = Matcher(nlp.vocab)
                     matcher.add(key, group)
                 self._gates.add(len(self._gated), [required_words(p) for p in group], nlp)
                 self._gated.append((key_id, matcher))
+                self._first.append(first)
         if dep_patterns:
             if self.parser:
                 self._deps.add(key, dep_patterns)
@@ -303,6 +311,12 @@ class CompiledRules:
         """Run gated entry ``n`` (a Matcher, or a word regex over the Doc's WordString, built
         once per Doc and returned for the next entry); its matches go to ``hits``."""
         key, runner = self._gated[n]
+        first = self._first[n]
+        starts = None
+        if first is not None:
+            starts = [i for i, word in enumerate(ids) if word in first]
+            if not starts:
+                return words
         if isinstance(runner, str):
             runner = re.compile(runner)
             self._gated[n] = (key, runner)
@@ -312,5 +326,6 @@ class CompiledRules:
         if words is None:
             strings = doc.vocab.strings
             words = WordString([strings[i] for i in ids], [row[1] == 1 for row in array])
-        hits.extend((key, s, e) for s, e in words.spans(runner))
+        spans = words.spans(runner) if starts is None else words.spans_at(runner, starts)
+        hits.extend((key, s, e) for s, e in spans)
         return words

@@ -113,6 +113,43 @@ def pattern_regex(tokens: Sequence[dict]) -> str | None:
     return "".join(parts)  # type: ignore[arg-type]
 
 
+def _literal_words(token: dict) -> set[str] | None:
+    """The words a token can be, when its word test is a finite list (LOWER, or ORTH/TEXT of
+    punctuation, as a word or an IN list); None when it can be any word (NOT_IN, REGEX, flags)."""
+    for attr in ("LOWER", "ORTH", "TEXT"):
+        value = token.get(attr)
+        if isinstance(value, str):
+            words = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            words = value["IN"]
+        else:
+            continue
+        if all(isinstance(w, str) and w and not any(c.isspace() for c in w) for w in words):
+            return {w.lower() for w in words}
+        return None
+    return None
+
+
+def first_words(tokens: Sequence[dict]) -> set[str] | None:
+    """Every word a match of the pattern can start with (the leading optional tokens' words and
+    the first required token's), or None when that is not a finite list. A match found by
+    ``pattern_regex`` starts at one of these words, so the regex need only be tried there."""
+    first: set[str] = set()
+    for token in tokens:
+        op = token.get("OP")
+        if op == "!":
+            return None
+        words = _literal_words(token)
+        if words is None:
+            return None
+        first |= words
+        quant = _QUANT.match(str(op)) if op else None
+        optional = op in ("?", "*") or (quant is not None and (quant.group(1) or "0") == "0")
+        if not optional:
+            return first
+    return first  # every token optional: a match still starts at one of their words
+
+
 def regex_source(bodies: Sequence[str]) -> str:
     """The source of one regex for several patterns' bodies (``pattern_regex``), finding the
     longest match at every word start."""
@@ -129,26 +166,39 @@ def compile_patterns(patterns: Sequence[Sequence[dict]]) -> re.Pattern[str] | No
 
 class WordString:
     """A Doc's lower-case words joined by single spaces (sentence starts marked), with the map
-    from character offsets back to token indices."""
+    from character offsets back to token indices (and from each token to its offset)."""
 
-    __slots__ = ("text", "_start_of")
+    __slots__ = ("text", "_start_of", "_offsets")
 
     def __init__(self, words: Sequence[str], sentence_starts: Sequence[bool] = ()) -> None:
-        pieces, start_of, position = [" "], {}, 1
+        pieces, start_of, offsets, position = [" "], {}, [], 1
         for i, word in enumerate(words):
             word = word.replace(" ", "\x00").replace(SENT, "") or "\x00"
             if sentence_starts and sentence_starts[i]:
                 word = SENT + word
             start_of[position] = i
+            offsets.append(position)
             pieces.append(word + " ")
             position += len(word) + 1
         start_of[position] = len(words)
         self.text = "".join(pieces)
         self._start_of = start_of
+        self._offsets = offsets
 
     def spans(self, regex: re.Pattern[str]) -> list[tuple[int, int]]:
         out = []
         for m in regex.finditer(self.text):
             if m.end(1) > m.start(1):
                 out.append((self._start_of[m.start(1)], self._start_of[m.end(1)]))
+        return out
+
+    def spans_at(self, regex: re.Pattern[str], starts: Sequence[int]) -> list[tuple[int, int]]:
+        """``spans`` when matches can only start at these tokens (``first_words``): the regex
+        is tried at the space before each of them instead of at every word."""
+        out = []
+        text, start_of, offsets = self.text, self._start_of, self._offsets
+        for i in starts:
+            m = regex.match(text, offsets[i] - 1)
+            if m is not None and m.end(1) > m.start(1):
+                out.append((start_of[m.start(1)], start_of[m.end(1)]))
         return out
