@@ -1,6 +1,7 @@
 """Personal data is masked in every output by default."""
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from poise.redact import luhn_ok, redact, redact_value
 
@@ -36,3 +37,25 @@ def test_offsets_move_with_the_masked_text():
 
 def test_metadata_is_masked_recursively():
     assert redact_value({"caller": {"phone": "555-867-5309"}, "n": 3}) == {"caller": {"phone": "[PHONE]"}, "n": 3}
+
+
+_PIECES = st.sampled_from(["4111 1111 1111 1111", "4111-1111-1111-1112", "123-45-6789", "(555) 123-4567",
+                           "+1 555.123.4567", "2024-11-21", "2024-11-21T10:00", "john.smith@example.com", "@",
+                           "john dot smith at gmail dot com", "JOHN AT GMAIL DOT COM", " at ", " dot ", "AT",
+                           "123456", "12 34 56 78", "٣٤٥٦٧٨٩", "my", "number", "is", ",", ".", " ", "\n"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=12).map("".join))
+def test_skipping_patterns_a_text_cannot_match_changes_nothing(text):
+    """redact() runs a pattern only when the text has what it needs (a digit, '@', a spoken
+    'at ... dot'); the result is the one running every pattern gives."""
+    import poise.redact as r
+    fast = r.redact(text)
+    original = r._possible
+    r._possible = lambda text: {r._DIGIT, r._AT, r._SPOKEN}
+    try:
+        slow = r.redact(text)
+    finally:
+        r._possible = original
+    assert fast == slow
