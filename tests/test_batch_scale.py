@@ -160,3 +160,18 @@ def test_the_streamed_terminal_view_prints_what_the_full_results_give(scorer, ca
     ordered = sorted(results, key=lambda r: (r.score is None, r.score if r.score is not None else 0.0, r.id))
     assert [row.id for row in view.worst()] == [r.id for r in ordered[:4]]
     assert ordered[0].id[:20] in streamed
+
+
+def test_a_fully_cached_batch_needs_no_pipeline_and_no_workers(tmp_path):
+    """When every file is in the result cache, the results come from it in this process: the
+    spaCy pipeline is never built (a CI re-run of unchanged calls takes a fraction of a second)."""
+    cache = tmp_path / "cache"
+    fresh = dicts(Scorer(cache_dir=cache).score_files([SAMPLES], workers=2))
+    again = Scorer(cache_dir=cache)
+    assert dicts(again.score_files([SAMPLES], workers=2)) == fresh
+    assert again._detector is None and again.cache.misses == 0 and again.cache.hits >= 15
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "new.txt").write_text("Agent: Thanks for calling, how can I help?\nCustomer: Hi.\n")
+    mixed = Scorer(cache_dir=cache)
+    got = dicts(mixed.score_files([SAMPLES, tmp_path / "more"], workers=2))
+    assert got[:-1] == fresh and mixed._detector is not None  # one new file: the pipeline is built

@@ -16,9 +16,11 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .batch import InputError, LoadedFile, discover, load_files, score_in_order
 from .detect import Detector
+from .detect.engine import dependency_warnings
 from .formats import LoadOptions
 from .results import CallResult, build_result
 from .rules import default_rules_dir, load_ruleset
+from .rules.compile import rules_hash
 from .scoring import Scorecard, load_scorecard
 from .transcript import Transcript
 
@@ -50,7 +52,13 @@ class Scorer:
     def __post_init__(self) -> None:
         rules = load_ruleset(self.rule_dirs, defaults=self.default_rules, only=self.only, disable=self.disable)
         self.rules = rules
-        self.detector = Detector(rules, model=self.model, sentiment_source=self.sentiment)
+        self._rules_hash = rules_hash(rules)
+        # The spaCy pipeline and the compiled rules are built on first use: a run whose files all
+        # come from the result cache never imports spaCy. With --model they are built at once
+        # (whether that pipeline has a parser decides which rules are active: the warnings).
+        self._detector: Detector | None = None
+        if self.model:
+            self._detector = self._build_detector()
         self.calls_since_refresh = 0
         self.rule_categories = {r.id: r.category for r in rules}
         self.scorecard: Scorecard = load_scorecard(self.scorecard_path or default_scorecard_path(),
@@ -62,12 +70,28 @@ class Scorer:
             self.cache = ResultCache(self.cache_dir, self.key)
 
     @property
+    def detector(self) -> Detector:
+        """The spaCy pipeline and compiled rules (built on first use)."""
+        if self._detector is None:
+            self._detector = self._build_detector()
+        return self._detector
+
+    def _build_detector(self) -> Detector:
+        import gc
+        detector = Detector(self.rules, model=self.model, sentiment_source=self.sentiment)
+        if gc.get_freeze_count() > 0:  # the CLI froze the long-lived setup objects: these too
+            gc.freeze()
+        return detector
+
+    @property
     def rules_hash(self) -> str:
-        return self.detector.rules_hash
+        return self._rules_hash
 
     @property
     def warnings(self) -> list[str]:
-        return self.detector.warnings
+        if self._detector is not None:
+            return self._detector.warnings
+        return dependency_warnings(self.rules)  # no --model: the blank pipeline has no parser
 
     def refresh(self) -> None:
         """Replace the pipeline and compiled rules with fresh ones (same rules, same results),
@@ -76,11 +100,11 @@ class Scorer:
         frozen = gc.get_freeze_count() > 0  # the CLI freezes the long-lived setup objects
         if frozen:
             gc.unfreeze()
-        self.detector = None  # type: ignore[assignment]
+        self._detector = None
         from .detect import conversation
         conversation.clear_caches()
         gc.collect()
-        self.detector = Detector(self.rules, model=self.model, sentiment_source=self.sentiment)
+        self._detector = Detector(self.rules, model=self.model, sentiment_source=self.sentiment)
         self.calls_since_refresh = 0
         if frozen:
             gc.freeze()
@@ -117,19 +141,11 @@ class Scorer:
 
     def score_path(self, path: Path) -> list[CallResult | InputError]:
         """Score one file (through the cache when one is set); failures become InputErrors."""
-        # the file name is part of the key: ids come from it (two files, same text, two calls)
-        extra = Path(path).name + "|" + ",".join(sorted(self.ignored_for(str(path))))
-        key = None
-        if self.cache is not None:
-            try:
-                data = Path(path).read_bytes() if Path(path).stat().st_size <= self.load_options.max_file_size else None
-            except OSError:
-                data = None
-            if data is not None:
-                key = self.cache.key(data, extra)
-                cached = self.cache.get(key, str(path))
-                if cached is not None:
-                    return cached
+        key = self._cache_key(path)
+        if key is not None:
+            cached = self.cache.get(key, str(path))
+            if cached is not None:
+                return cached
         if self.refresh_every and self.calls_since_refresh >= self.refresh_every:
             self.refresh()
         items: list[CallResult | InputError] = []
@@ -141,6 +157,24 @@ class Scorer:
         if key is not None:
             self.cache.put(key, items)
         return items
+
+    def _cache_key(self, path: Path) -> str | None:
+        """The result cache's key for a file (None without a cache, or for an unreadable or
+        oversized file, which is never cached)."""
+        if self.cache is None:
+            return None
+        # the file name is part of the key: ids come from it (two files, same text, two calls)
+        extra = Path(path).name + "|" + ",".join(sorted(self.ignored_for(str(path))))
+        try:
+            data = Path(path).read_bytes() if Path(path).stat().st_size <= self.load_options.max_file_size else None
+        except OSError:
+            return None
+        return None if data is None else self.cache.key(data, extra)
+
+    def all_cached(self, paths: Sequence[Path]) -> bool:
+        """Every file has a result cache entry (worker processes would have nothing to do)."""
+        keys = [self._cache_key(p) for p in paths]
+        return all(k is not None and self.cache.has(k) for k in keys)
 
     def score_files(self, paths: Iterable[str | Path], include: Sequence[str] = (),
                     exclude: Sequence[str] = (), workers: int = 1,

@@ -155,6 +155,8 @@ def score_in_order(scorer: Any, files: Sequence[Path], workers: int = 1,
     """
     global _WORKER
     workers = max(1, min(workers, len(files)))
+    if workers > 1 and getattr(scorer, "cache", None) is not None and scorer.all_cached(files):
+        workers = 1  # every file is in the result cache: read it here, no pipeline, no processes
     if workers == 1:
         for path in files:
             yield from scorer.score_path(path)
@@ -163,6 +165,8 @@ def score_in_order(scorer: Any, files: Sequence[Path], workers: int = 1,
         return
     use_fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if use_fork else "spawn")
+    if use_fork:
+        scorer.detector  # build the pipeline once, before forking: the workers share it
     _WORKER = scorer if use_fork else None
     settings = None if use_fork else scorer.settings()
     chunk = max(1, min(16, len(files) // (workers * 8)))

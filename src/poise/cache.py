@@ -41,6 +41,10 @@ class ResultCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
+    def has(self, key: str) -> bool:
+        """An entry exists (whether it is sound is for ``get`` to say)."""
+        return self._path(key).is_file()
+
     def get(self, key: str, source: str) -> list[CallResult | InputError] | None:
         path = self._path(key)
         try:

@@ -48,3 +48,13 @@ def test_dependency_rules_are_skipped_with_a_warning_without_a_parser(tmp_path):
     assert "no parser" in warning and "--model" in warning
     call = Transcript("t", (Turn("agent", "Agent", "I will fix it"),), roles=RoleAssignment("source"))
     assert det.analyze(call).findings == ()
+
+
+def test_a_scorer_warns_the_same_before_its_pipeline_is_built(tmp_path):
+    """Scorer builds its pipeline on first use; its warnings are the Detector's from the start."""
+    from poise.api import Scorer
+    det = detector(tmp_path, OWNERSHIP)
+    scorer = Scorer(rule_dirs=[tmp_path], default_rules=False)
+    assert scorer._detector is None
+    assert scorer.warnings == det.warnings and scorer.rules_hash == det.rules_hash
+    assert scorer.detector.warnings == det.warnings  # and once built

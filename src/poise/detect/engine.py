@@ -61,13 +61,7 @@ class Detector:
         self.metric_rules = [r for r in self.rules if r.kind == "metric"]
         self.sentiment_source = sentiment_source
         self.conversation_metrics = conversation_metrics
-        self.warnings: list[str] = []
-        if self.compiled.skipped_dependency:
-            self.warnings.append(
-                f"{len(self.compiled.skipped_dependency)} rule(s) with dependency patterns are "
-                f"inactive because the pipeline has no parser ({', '.join(self.compiled.skipped_dependency[:5])}"
-                f"{'...' if len(self.compiled.skipped_dependency) > 5 else ''}); use --model with a "
-                "trained pipeline, e.g. --model en_core_web_sm, to enable them")
+        self.warnings: list[str] = _dependency_warning(self.compiled.skipped_dependency)
 
     @property
     def rules_hash(self) -> str:
@@ -244,6 +238,23 @@ def _script_step(transcript: Transcript, rule: Rule) -> list[int] | None:
         return None
     steps = transcript.metadata.get("script_steps") or {}
     return steps.get(rule.category)
+
+
+
+def dependency_warnings(rules: Sequence[Rule]) -> list[str]:
+    """The warnings a Detector on a pipeline without a parser gives, without building one."""
+    skipped = [r.id for r in rules
+               if any(p.kind == "dependency"
+                      for p in (*r.patterns, *r.unless, *(r.proximity.patterns if r.proximity else ())))]
+    return _dependency_warning(skipped)
+
+
+def _dependency_warning(skipped: Sequence[str]) -> list[str]:
+    if not skipped:
+        return []
+    return [f"{len(skipped)} rule(s) with dependency patterns are inactive because the pipeline has "
+            f"no parser ({', '.join(skipped[:5])}{'...' if len(skipped) > 5 else ''}); use --model with "
+            "a trained pipeline, e.g. --model en_core_web_sm, to enable them"]
 
 
 def _speaker_turns(turns: Sequence[Turn]) -> dict[str, list[int]]:
