@@ -101,8 +101,9 @@ class Scorer:
         if frozen:
             gc.unfreeze()
         self._detector = None
-        from .detect import conversation
+        from .detect import conversation, sentiment
         conversation.clear_caches()
+        sentiment.clear_cache()
         gc.collect()
         self._detector = Detector(self.rules, model=self.model, sentiment_source=self.sentiment)
         self.calls_since_refresh = 0

@@ -71,3 +71,17 @@ def test_the_no_lexicon_word_shortcut_gives_vaders_own_score():
         assert sentiment.lexicon_score(text, "customer") == analyzer.polarity_scores(text)["compound"]
     assert sentiment.lexicon_score("Let me look at the account.", "customer") == 0.0
     assert sentiment.lexicon_score("This is terrible!", "customer") < 0
+
+
+def test_remembered_scores_are_vaders_and_the_memory_is_bounded():
+    """lexicon_score remembers VADER's compound per text (turns recur across calls): the same
+    figure as asking VADER, and a bounded cache."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from poise.detect import sentiment
+    sentiment.clear_cache()
+    vader = SentimentIntensityAnalyzer()
+    texts = ["Thank you so much!", "This is terrible, I'm furious.", "Okay, great.", "Thank you so much!"]
+    assert [sentiment.lexicon_score(t, "customer") for t in texts] == \
+        [vader.polarity_scores(t)["compound"] for t in texts]
+    info = sentiment._compound.cache_info()
+    assert info.hits == 1 and info.currsize == 3 and info.maxsize is not None

@@ -59,7 +59,19 @@ def lexicon_score(text: str, speaker: str) -> float:
         # VADER gives a valence only to lexicon words (and emoji, which are not ASCII); boosters,
         # negations, "but" and "!" only scale those. No lexicon word: its compound is exactly 0.
         return 0.0
-    return analyzer.polarity_scores(text)["compound"]
+    return _compound(text)
+
+
+@lru_cache(maxsize=20_000)
+def _compound(text: str) -> float:
+    """VADER's compound score, remembered: short turns recur across calls ("Thank you so much.",
+    "Okay, perfect."). In Switchboard's 192,390 real utterances, 34% of those VADER has to score
+    are the exact text of an earlier one. Bounded, so memory stays flat."""
+    return _analyzer().polarity_scores(text)["compound"]
+
+
+def clear_cache() -> None:
+    _compound.cache_clear()
 
 
 def _vader_word(token: str) -> str:
