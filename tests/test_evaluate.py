@@ -459,3 +459,19 @@ def test_switchboard_slice_converts_and_evaluates_with_the_default_rules(tmp_pat
     assert set(rows) == {"apology", "courtesy", "active-listening"}
     assert all(r["judged"] == 3000 for r in rows.values())
     assert rows["active-listening"]["support"] > 0
+
+
+def test_swda_ceiling_is_the_best_f1_a_text_only_method_can_reach():
+    """Identical words must get the same answer: "i'm sorry" is tagged fa twice and sd once, so
+    calling it positive gives 2 TP + 1 FP; "excuse me" (1 fa, 3 other) is better left out."""
+    ceiling = load_script("swda_ceiling").ceiling
+    rows = [{"text": t, "da_tag": tag} for t, tag in [
+        ("I'm sorry.", "fa"), ("{F Oh, } I'm sorry. /", "fa"), ("I'm sorry", "sd"), ("I'm sorry.", "fa"),
+        ("Excuse me.", "fa"), ("Excuse me?", "br"), ("excuse me", "sd"), ("Excuse me,", "sv"),
+        ("Sorry about that.", "fa"), ("<noise> /", "fa"), ("Thanks.", "ft")]]
+    res = ceiling(rows, "fa")
+    # groups: "i'm sorry" 2/3, "oh i'm sorry" 1/1, "excuse me" 1/4, "sorry about that" 1/1; the
+    # empty utterance is dropped. Best: everything but "excuse me": TP 4, FP 1, FN 1 -> 8/10.
+    assert res["support"] == 5 and (res["tp"], res["fp"], res["fn"]) == (4, 1, 1)
+    assert res["f1"] == 0.8 and res["positive_texts"] == 3
+    assert (1, 3, "excuse me") in res["conflicts"] and (2, 1, "i'm sorry") in res["conflicts"]
