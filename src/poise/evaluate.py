@@ -50,13 +50,15 @@ if TYPE_CHECKING:  # pragma: no cover
 #: - 2 for rudeness (insults, contempt): an on-record attack on the hearer is not repaired by
 #:   one courtesy formula ("thanks, genius" reads as rude);
 #: - 0 for procedure (next-steps, hold-etiquette, verification), which says what is done, not
-#:   how the hearer is treated, and for customer-frustration, the other party's state.
+#:   how the hearer is treated, and for customer-frustration and customer-issue, the other
+#:   party's state and request.
 POLITENESS_WEIGHTS: dict[str, float] = {
     "courtesy": 1.0, "apology": 1.0, "greeting": 1.0, "empathy": 1.0, "active-listening": 1.0,
     "de-escalation": 1.0, "ownership": 1.0, "closing": 1.0,
     "blame": 1.0, "negative-language": 1.0, "escalation-trigger": 1.0, "non-apology": 1.0,
     "rudeness": 2.0,
     "next-steps": 0.0, "hold-etiquette": 0.0, "verification": 0.0, "customer-frustration": 0.0,
+    "customer-issue": 0.0,
     # call-level figures from timings and sentiment say nothing about one written request
     "call-control": 0.0, "composure": 0.0, "customer-sentiment": 0.0,
 }

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .errors import ConfigError
-from .results import CallResult
+from .results import CallResult, is_agent_deduction
 from .scoring import SEVERITY_RANK
 
 
@@ -58,7 +58,7 @@ def load_baseline(path: Path) -> dict[str, BaselineCall]:
 
 
 def _counts(finding: Mapping[str, Any]) -> bool:
-    return finding["polarity"] == "deduction" and finding["category"] != "customer-frustration"
+    return is_agent_deduction(finding)
 
 
 def _key(finding: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 from . import __version__
 from .detect import CallAnalysis
 from .redact import Redacted, redact, redact_value
+from .rules.model import CUSTOMER_CONTEXT
 from .scoring import Scorecard, score_call, section_to_dict
 
 SCHEMA_VERSION = "1.0"
@@ -54,7 +55,7 @@ class CallResult:
 
     @property
     def deductions(self) -> list[Mapping[str, Any]]:
-        return [f for f in self.findings if f["polarity"] == "deduction" and f["category"] != "customer-frustration"]
+        return [f for f in self.findings if is_agent_deduction(f)]
 
     def top_deduction(self) -> Mapping[str, Any] | None:
         from .scoring import SEVERITY_RANK
@@ -206,3 +207,9 @@ def summary(results: Sequence[CallResult], unreadable: int = 0) -> dict[str, Any
     for r in results:
         tally.add(r)
     return tally.summary(unreadable)
+
+
+def is_agent_deduction(finding: Mapping[str, Any]) -> bool:
+    """A deduction for something the agent did (customer frustration and the customer's issue
+    are context: ``CUSTOMER_CONTEXT``)."""
+    return finding.get("polarity") == "deduction" and finding.get("category") not in CUSTOMER_CONTEXT

@@ -2,7 +2,7 @@
 
 - ``::error file=PATH,line=N,title=poise RULE::message "words"`` for each gate failure;
 - ``::warning ...`` for every other deduction of severity minor or worse (info deductions,
-  credits, customer-frustration context and suppressed findings are left out);
+  credits, the customer's frustration and issue (context) and suppressed findings are left out);
 - ``::error file=PATH,title=poise unreadable::reason`` for each unreadable file;
 - a last ``::error::`` (gate failed) or ``::notice::`` (gate passed, or a ``score`` run) line
   with the summary.

@@ -55,6 +55,7 @@ CATEGORY_COLOUR = {
     "hold-etiquette": "#00695c", "verification": "#4527a0",
     "non-apology": "#e65100", "escalation-trigger": "#bf360c", "blame": "#c62828",
     "rudeness": "#b71c1c", "negative-language": "#a86400", "customer-frustration": "#ad1457",
+    "customer-issue": "#8e24aa",
     "customer-sentiment": "#c2185b", "call-control": "#5d4037", "composure": "#795548",
 }
 _SPARE_COLOURS = ("#6d4c41", "#455a64", "#8e24aa", "#d81b60", "#33691e", "#f4511e", "#3949ab", "#00838f")

@@ -3,7 +3,7 @@
 One run whose ``tool.driver.rules`` are the rules that produced a reported finding, and whose
 ``results`` are:
 
-- every deduction (credits are not problems; ``customer-frustration`` findings describe the
+- every deduction (credits are not problems; ``customer-frustration`` and ``customer-issue`` findings describe the
   customer, not the agent, and are left out), at ``error`` for critical/major, ``warning`` for
   minor, ``note`` for info, and always ``error`` when the finding failed the gate;
 - every suppressed deduction, with ``suppressions`` (``inSource`` for an inline
@@ -31,7 +31,7 @@ from pathlib import Path, PurePath
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
-from ..results import CallResult
+from ..results import CallResult, is_agent_deduction
 from . import ReportContext
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -96,8 +96,8 @@ def finding_line(result: CallResult | None, finding: Mapping[str, Any]) -> int |
 
 
 def is_reported_deduction(finding: Mapping[str, Any]) -> bool:
-    """A deduction about the agent (customer-frustration is context, not a problem)."""
-    return finding.get("polarity") == "deduction" and finding.get("category") != "customer-frustration"
+    """A deduction about the agent (the customer's frustration and issue are context, not problems)."""
+    return is_agent_deduction(finding)
 
 
 def finding_key(source: str | None, call: str | None, finding: Mapping[str, Any]) -> tuple:

@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import CallResult, Tally
+from ..rules.model import CUSTOMER_CONTEXT
 from ..scoring import SEVERITY_RANK
 from . import ReportContext, console, line_points
 
@@ -41,6 +42,7 @@ CATEGORY_STYLE = {
     "hold-etiquette": "aquamarine3", "verification": "light_slate_blue",
     "non-apology": "orange1", "escalation-trigger": "dark_orange3", "blame": "red",
     "rudeness": "bright_red", "negative-language": "yellow", "customer-frustration": "magenta",
+    "customer-issue": "orchid",
 }
 _SPARE_STYLES = ("plum2", "khaki1", "light_coral", "pale_turquoise1", "orchid", "gold1", "salmon1")
 
@@ -48,7 +50,6 @@ STATUS_STYLE = {"PRESENT": "green", "NOT_PRESENT": "yellow", "N/A": "dim", "DEDU
                 "CAPPED": "cyan", "BASE": "dim"}
 BAR = "█"
 DASH = "—"
-CUSTOMER_SIGNAL = "customer-frustration"
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -63,8 +64,9 @@ def band_style(band: str | None) -> str:
 
 
 def sign(finding: Mapping[str, Any]) -> str:
-    """``+`` credit, ``-`` deduction, ``!`` a customer signal (frustration: context, not a fault)."""
-    if finding["category"] == CUSTOMER_SIGNAL:
+    """``+`` credit, ``-`` deduction, ``!`` a customer signal (frustration, the issue raised:
+    context, not a fault)."""
+    if finding["category"] in CUSTOMER_CONTEXT:
         return "!"
     return "+" if finding["polarity"] == "credit" else "-"
 

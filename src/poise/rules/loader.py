@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import ConfigError
-from .model import (CATEGORIES, DETECTORS, KINDS, METRIC_NAMES, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
+from .model import (CATEGORIES, CUSTOMER_CONTEXT, DETECTORS, KINDS, METRIC_NAMES, SEVERITIES, SPEAKERS, After, Example, Metric, Pattern,
                     Proximity, Rule, Window)
 from .regex_safety import check_regex, iter_regexes
 from .yamlsource import LineDict, LineList, line_of, load_yaml
@@ -185,7 +185,7 @@ class _Reader:
         if severity not in SEVERITIES:
             self.problem(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}"
                          f"{_did_you_mean(str(severity), SEVERITIES)}", merged, "severity")
-        speaker = merged.get("speaker", "customer" if category == "customer-frustration" else "agent")
+        speaker = merged.get("speaker", "customer" if category in CUSTOMER_CONTEXT else "agent")
         if speaker not in SPEAKERS:
             self.problem(f"speaker {speaker!r} is not one of agent, customer, any", merged, "speaker")
         kind = merged.get("kind", "match")

@@ -34,11 +34,16 @@ CATEGORIES: dict[str, Polarity] = {
     "hold-etiquette": "credit",
     "verification": "credit",
     "customer-frustration": "deduction",
+    "customer-issue": "deduction",
     # from timings and sentiment (rules/dynamics.yaml, rules/sentiment.yaml)
     "call-control": "deduction",
     "composure": "credit",
     "customer-sentiment": "deduction",
 }
+
+#: What the customer says, not what the agent does: context for rules (``after:``) and for the
+#: scorecard (``applies_when:``), shown in reports, never scored as the agent's deduction.
+CUSTOMER_CONTEXT: frozenset[str] = frozenset({"customer-frustration", "customer-issue"})
 
 #: Cross-category overlap policy: a finding of the key category removes findings of the listed
 #: categories that overlap it in the same turn ("I'm sorry you feel that way" is a
