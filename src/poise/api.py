@@ -173,9 +173,12 @@ class Scorer:
         return None if data is None else self.cache.key(data, extra)
 
     def all_cached(self, paths: Sequence[Path]) -> bool:
-        """Every file has a result cache entry (worker processes would have nothing to do)."""
-        keys = [self._cache_key(p) for p in paths]
-        return all(k is not None and self.cache.has(k) for k in keys)
+        """Every file has a result cache entry (worker processes would have nothing to do).
+        Stops at the first file without one (a first run reads one file, not all)."""
+        def cached(path: Path) -> bool:
+            key = self._cache_key(path)
+            return key is not None and self.cache.has(key)
+        return all(cached(p) for p in paths)
 
     def score_files(self, paths: Iterable[str | Path], include: Sequence[str] = (),
                     exclude: Sequence[str] = (), workers: int = 1,
