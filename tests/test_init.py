@@ -114,6 +114,10 @@ def test_workflow_runs_check_and_uploads_sarif_and_junit(tmp_path):
     assert "cancelled()" in upload["if"]  # uploads even when the gate failed the previous step
     [junit] = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert junit["with"]["path"] == "poise-junit.xml"
+    # the result and rule caches are restored before the check runs
+    [cache] = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert ".poise-cache" in cache["with"]["path"] and "~/.cache/poise" in cache["with"]["path"]
+    assert steps.index(cache) < next(i for i, s in enumerate(steps) if "poise check" in str(s.get("run", "")))
 
 
 def test_starter_files_are_plain_relative_paths():

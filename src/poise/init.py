@@ -166,6 +166,18 @@ jobs:
       - name: Install poise
         run: pip install poise
 
+      # poise's caches: the scores of unchanged calls (.poise-cache/, keyed by each file's
+      # content, the rules and poise's code, so a stale entry is never used) and the parsed rule
+      # files (~/.cache/poise). When no call changed, the check below does not even load spaCy.
+      - name: Cache poise results
+        uses: actions/cache@v4
+        with:
+          path: |
+            .poise-cache
+            ~/.cache/poise
+          key: poise-${{ runner.os }}-${{ hashFiles('calls/**', 'scripts/**', 'poise-rules/**', 'poise.yaml') }}
+          restore-keys: poise-${{ runner.os }}-
+
       - name: Test the team rules
         run: poise rules test poise-rules/
 
