@@ -175,3 +175,31 @@ def test_a_fully_cached_batch_needs_no_pipeline_and_no_workers(tmp_path):
     mixed = Scorer(cache_dir=cache)
     got = dicts(mixed.score_files([SAMPLES, tmp_path / "more"], workers=2))
     assert got[:-1] == fresh and mixed._detector is not None  # one new file: the pipeline is built
+
+
+def test_a_big_file_is_split_across_workers_with_identical_results(tmp_path):
+    """One file of many calls (a JSONL export) is read once and its calls go to the workers in
+    chunks: the same results in the same order as one worker, the file cached as a whole."""
+    from poise.batch import score_in_order
+    export = tmp_path / "export.jsonl"
+    lines = (SAMPLES / "short_calls.jsonl").read_text().splitlines()
+    export.write_text("\n".join(line.replace('"id": "', f'"id": "{n}-') for n in range(7) for line in lines) + "\n")
+    one = dicts(Scorer().score_files([export, SAMPLES / "angry_customer_bad.json"], workers=1))
+    assert len(one) == 22
+    cache = tmp_path / "cache"
+    split = Scorer(cache_dir=cache)
+    done = []
+    got = dicts(score_in_order(split, [export, SAMPLES / "angry_customer_bad.json"], workers=2,
+                               on_file=done.append, split_bytes=1000, chunk_calls=4))
+    assert got == one and done == [1, 1]
+    again = Scorer(cache_dir=cache)
+    assert dicts(again.score_files([export], workers=1)) == one[:21] and again.cache.hits == 1
+
+
+def test_a_big_unreadable_file_is_reported_in_its_place(tmp_path):
+    from poise.batch import score_in_order
+    bad = tmp_path / "a-broken.jsonl"
+    bad.write_text('{"id": "x", "turns": [}\n' * 100)
+    items = list(score_in_order(Scorer(), [bad, SAMPLES / "angry_customer_bad.json"], workers=2, split_bytes=100))
+    assert items[0].path == str(bad) and "malformed" in items[0].reason
+    assert items[1].id == "BLF-20241121-1609"

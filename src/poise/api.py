@@ -189,5 +189,12 @@ class Scorer:
         self.files_found = len(files)
         yield from score_in_order(self, files, workers, on_file)
 
+    def score_chunk(self, transcripts: Sequence[Transcript]) -> list[CallResult]:
+        """Score some calls of a file (a worker's share of a big file: batch.score_in_order),
+        refreshing the pipeline first when it is due, as between files."""
+        if self.refresh_every and self.calls_since_refresh >= self.refresh_every:
+            self.refresh()
+        return list(self.score_transcripts(transcripts))
+
     def score_loaded(self, item: LoadedFile) -> list[CallResult]:
         return list(self.score_transcripts(item.transcripts))

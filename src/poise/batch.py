@@ -138,6 +138,15 @@ def _score_one(path: Path) -> list[Any]:
     return _WORKER.score_path(path)
 
 
+def _score_task(task: tuple[str, Any]) -> list[Any]:
+    """A worker's job: ("file", path) scores a whole file; ("calls", transcripts) a chunk of
+    the calls of a big file that this process read and split."""
+    kind, payload = task
+    if kind == "file":
+        return _WORKER.score_path(payload)
+    return _WORKER.score_chunk(payload)
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -145,16 +154,30 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: A file at least this big is read here and its calls are scored in chunks across the workers
+#: (an export of thousands of calls in one JSONL or CSV file would otherwise keep one worker busy
+#: and leave the others idle); smaller files go to a worker whole.
+SPLIT_BYTES = 256 * 1024
+#: Calls per chunk of a split file.
+CHUNK_CALLS = 64
+
+
 def score_in_order(scorer: Any, files: Sequence[Path], workers: int = 1,
-                   on_file: Callable[[int], None] | None = None) -> Iterator[Any]:
+                   on_file: Callable[[int], None] | None = None, *, split_bytes: int | None = None,
+                   chunk_calls: int | None = None) -> Iterator[Any]:
     """Score files with ``scorer.score_path`` and yield results (and InputErrors) in input order.
 
-    ``workers > 1`` uses worker processes, each scoring whole files; on Linux they are forked
-    from this process and share the already-built pipeline, elsewhere each builds its own
-    once. Results stream back in input order, so memory does not grow with the corpus.
+    ``workers > 1`` uses worker processes; on Linux they are forked from this process and share
+    the already-built pipeline, elsewhere each builds its own once. A small file goes to a worker
+    whole; a big one (``SPLIT_BYTES``) is read here and its calls go out in chunks of
+    ``CHUNK_CALLS``, so one large export keeps every worker busy. At most a few tasks per worker
+    are in flight and results stream back in input order, so memory does not grow with the corpus.
     """
     global _WORKER
-    workers = max(1, min(workers, len(files)))
+    split_bytes = SPLIT_BYTES if split_bytes is None else split_bytes
+    chunk_calls = CHUNK_CALLS if chunk_calls is None else chunk_calls
+    big = [p for p in files if _size(p) >= split_bytes]
+    workers = max(1, min(workers, len(files) if not big else workers))
     if workers > 1 and getattr(scorer, "cache", None) is not None and scorer.all_cached(files):
         workers = 1  # every file is in the result cache: read it here, no pipeline, no processes
     if workers == 1:
@@ -169,12 +192,72 @@ def score_in_order(scorer: Any, files: Sequence[Path], workers: int = 1,
         scorer.detector  # build the pipeline once, before forking: the workers share it
     _WORKER = scorer if use_fork else None
     settings = None if use_fork else scorer.settings()
-    chunk = max(1, min(16, len(files) // (workers * 8)))
     try:
         with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-            for items in pool.imap(_score_one, files, chunksize=chunk):
-                yield from items
-                if on_file:
-                    on_file(1)
+            yield from _in_order(pool, _tasks(scorer, files, split_bytes, chunk_calls), 4 * workers, scorer,
+                                 on_file)
     finally:
         _WORKER = None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _tasks(scorer: Any, files: Sequence[Path], split_bytes: int, chunk_calls: int) -> Iterator[tuple]:
+    """(what to yield now, or a worker task, file boundary) in input order: ("items", [...]) for
+    what this process already has (a cached big file, an unreadable one), ("task", task, key,
+    last) for worker jobs; ``last`` marks a file's last job and ``key`` is the result-cache key
+    under which the chunks of a split file are stored together once all are back."""
+    for path in files:
+        if _size(path) < split_bytes:
+            yield ("task", ("file", path), None, True)
+            continue
+        key = scorer._cache_key(path) if getattr(scorer, "cache", None) is not None else None
+        cached = scorer.cache.get(key, str(path)) if key is not None else None
+        if cached is not None:
+            yield ("items", cached, None, True)
+            continue
+        [loaded] = list(load_files([path], scorer.load_options))
+        if isinstance(loaded, InputError):
+            if key is not None:
+                scorer.cache.put(key, [loaded])
+            yield ("items", [loaded], None, True)
+            continue
+        calls = loaded.transcripts
+        chunks = [calls[i:i + chunk_calls] for i in range(0, len(calls), chunk_calls)]
+        for n, chunk in enumerate(chunks):
+            yield ("task", ("calls", chunk), key, n == len(chunks) - 1)
+
+
+def _in_order(pool: Any, tasks: Iterator[tuple], window: int, scorer: Any,
+              on_file: Callable[[int], None] | None) -> Iterator[Any]:
+    """Run the tasks on the pool with at most ``window`` in flight; yield results in order."""
+    from collections import deque
+    pending: deque = deque()
+    split_items: list[Any] = []  # the results of the split file being assembled, for the cache
+
+    def settle(entry: tuple) -> Iterator[Any]:
+        kind, value, key, last = entry
+        items = value if kind == "items" else value.get()
+        if key is not None:
+            split_items.extend(items)
+            if last:
+                scorer.cache.put(key, list(split_items))
+        if last:
+            split_items.clear()
+        yield from items
+        if last and on_file:
+            on_file(1)
+
+    for entry in tasks:
+        if entry[0] == "task":
+            entry = ("async", pool.apply_async(_score_task, (entry[1],)), entry[2], entry[3])
+        pending.append(entry)
+        while len(pending) > window:
+            yield from settle(pending.popleft())
+    while pending:
+        yield from settle(pending.popleft())
