@@ -134,10 +134,6 @@ def _init_worker(settings: dict[str, Any] | None) -> None:
         _WORKER = Scorer(**settings)
 
 
-def _score_one(path: Path) -> list[Any]:
-    return _WORKER.score_path(path)
-
-
 def _score_task(task: tuple[str, Any]) -> list[Any]:
     """A worker's job: ("file", path) scores a whole file; ("calls", transcripts) a chunk of
     the calls of a big file that this process read and split."""
