@@ -59,6 +59,35 @@ def test_invalid_utf8_falls_back_to_cp1252_with_a_warning(tmp_path):
     assert any("cp1252" in w for w in t.warnings)
 
 
+@pytest.mark.parametrize("name,body", [
+    ("lone.json", '{"id": "c1", "metadata": {"agent": "Ann \\udc80"}, "turns": ['
+                  '{"speaker": "agent", "text": "Hello \\ud800 I am sorry for the wait."},'
+                  '{"speaker": "customer", "text": "ok \\ud83d\\ude00"}]}'),
+    ("lone.jsonl", '{"id": "c1", "metadata": {"agent": "Ann \\udc80"}, "turns": ['
+                   '{"speaker": "agent", "text": "Hello \\ud800 I am sorry for the wait."},'
+                   '{"speaker": "customer", "text": "ok \\ud83d\\ude00"}]}\n'
+                   '{"id": "c2", "turns": [{"speaker": "agent", "text": "Hi."}]}\n'),
+])
+def test_lone_surrogate_escapes_in_json_become_replacement_characters(tmp_path, name, body, run_cli):
+    """A JSON string may escape half a UTF-16 pair ("\\ud800"): Python reads it as a lone
+    surrogate, which no encoder writes, so one such call used to crash the whole batch. It is
+    replaced by U+FFFD with a warning; a real pair (an emoji) is kept."""
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    (calls / name).write_text(body)
+    [loaded] = list(load_files([calls / name], LoadOptions()))
+    first = loaded.transcripts[0]
+    assert first.turns[0].text == "Hello \ufffd I am sorry for the wait."
+    assert first.turns[1].text == "ok \U0001F600" and first.metadata["agent"] == "Ann \ufffd"
+    assert first.warnings == ("2 lone UTF-16 surrogate escape(s) (\\udXXX) in the JSON replaced by U+FFFD",)
+    assert all(not t.warnings for t in loaded.transcripts[1:])  # the other line of the JSONL is clean
+    (calls / "good.txt").write_text(GOOD)
+    for out in ("r.jsonl", "r.html", "r.csv"):
+        result = run_cli("score", calls, "-o", tmp_path / "out" / out, "--no-cache", "--workers", "1")
+        assert result.exit_code == 0, result.stderr
+    assert "sorry for the wait" in (tmp_path / "out" / "r.jsonl").read_text()
+
+
 def test_file_over_max_size_is_skipped_with_reason(tmp_path):
     (tmp_path / "big.txt").write_text(GOOD * 100)
     got = reasons(tmp_path, LoadOptions(max_file_size=1000))

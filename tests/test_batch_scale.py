@@ -83,7 +83,10 @@ def test_lean_results_keep_what_batch_reports_need(scorer):
     [full] = [r for r in scorer.score_files([SAMPLES / "angry_customer_bad.json"])]
     lean = full.lean()
     assert lean.score == full.score and len(lean.findings) == len(full.findings)
-    assert all("text" not in t for t in lean.turns) and all("lines" not in s for s in lean.sections)
+    assert all("text" not in t for t in lean.turns)
+    assert [[ln["item"] for ln in s["lines"]] for s in lean.sections] == \
+        [[ln["item"] for ln in s["lines"]] for s in full.sections]
+    assert not any("evidence" in ln for s in lean.sections for ln in s["lines"])
     assert [t["line"] for t in lean.turns] == [t["line"] for t in full.turns]
 
 
@@ -109,9 +112,11 @@ def test_streamed_formats_keep_no_results_but_the_same_summary(scorer, tmp_path)
         streamed.add(r)
         kept.add(r)
         table.add(r)
-    assert streamed.kept == [] and streamed.calls == len(results)
-    assert len(kept.kept) == len(results)  # the HTML report lists every call
-    assert table.kept == [] and table.view.calls == len(results)  # the terminal view does not
+    assert streamed.kept is None and streamed.calls == len(results)
+    # the HTML report lists every call: spooled to disk, lean, and whole for its transcripts
+    assert len(kept.kept) == len(results) and kept.kept.keeps_full
+    assert [r.to_dict(with_turns=True) for r in kept.kept] == [r.lean().to_dict(with_turns=True) for r in results]
+    assert table.kept is None and table.view.calls == len(results)  # the terminal view does not
     assert [(w.source, w.id, w.warnings) for w in streamed.warned] == \
         [(r.source, r.id, tuple(r.warnings)) for r in results if r.warnings]
     streamed.close([])

@@ -205,13 +205,14 @@ def _scorer(cfg, csv_columns: Optional[str] = None, sentiment: str = "lexicon", 
 
 
 def _run(scorer, cfg, paths: list[Path], pairs, ctx, engine: str = "local", scheduler: Optional[str] = None,
-         keep: Optional[bool] = None):
+         keep: Optional[bool] = None, full: bool = False):
     """Score every file, streaming each result into the reports; returns (sinks, errors).
-    ``keep``: keep every result in ``sinks.kept`` (default: only when a report format needs them)."""
+    ``keep``: spool every result into ``sinks.kept`` (default: only when a report format needs
+    them); ``full``: whole results, turn texts included."""
     from .batch import InputError, default_workers
     from .report import progress
     from .report.sinks import Sinks
-    sinks = Sinks(pairs, ctx, keep)
+    sinks = Sinks(pairs, ctx, keep, full)
     errors: list = []
     workers = cfg.get("workers") or default_workers()
     try:
@@ -359,8 +360,9 @@ def show(
                   scorecard=str(scorecard) if scorecard else None,
                   default_rules=False if no_default_rules else None, redact=False if no_redact else None)
     scorer = _scorer(cfg, sentiment=sentiment.value)
-    sinks, errors = _run(scorer, cfg, [path], [], _context(scorer, None, False), keep=True)
-    results = sinks.kept
+    sinks, errors = _run(scorer, cfg, [path], [], _context(scorer, None, False), keep=True, full=True)
+    results = [sinks.kept.full(i) for i in range(len(sinks.kept))]
+    sinks.release()
     if errors:
         terminal.render_problems([], errors)
         raise typer.Exit(EXIT_UNREADABLE)

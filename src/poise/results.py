@@ -63,18 +63,20 @@ class CallResult:
         return ranked[0] if ranked else None
 
     def lean(self) -> "CallResult":
-        """The same result without what only a one-call view needs (turn texts, score lines,
-        per-turn series), with repeated strings shared: what a batch keeps for its summary
-        so memory stays flat as the corpus grows."""
-        from dataclasses import replace
-        from sys import intern
-        turns = tuple({"speaker": t.get("speaker"), "line": t.get("line"), "start": t.get("start"),
-                       "end": t.get("end")} for t in self.turns)
-        findings = tuple({k: (intern(v) if isinstance(v, str) and k != "text" else v) for k, v in f.items()}
-                         for f in self.findings)
-        sections = tuple({k: v for k, v in s.items() if k != "lines"} for s in self.sections)
-        metrics = {k: v for k, v in self.metrics.items() if not isinstance(v, (list, dict))}
-        return replace(self, turns=turns, findings=findings, sections=sections, metrics=metrics)
+        """The same result without what only a one-call view needs (turn texts, the score lines'
+        evidence, per-turn series): what a batch report that lists every call reads
+        (``report.spool``)."""
+        return CallResult.from_dict(self.lean_dict())
+
+    def lean_dict(self) -> dict[str, Any]:
+        """``lean().to_dict(with_turns=True)``, built directly (the spool writes it per call)."""
+        data = self.to_dict()
+        data["turns"] = [{"speaker": t.get("speaker"), "line": t.get("line"), "start": t.get("start"),
+                          "end": t.get("end")} for t in self.turns]
+        data["sections"] = [{**s, "lines": [{k: v for k, v in line.items() if k != "evidence"}
+                                            for line in s.get("lines") or ()]} for s in self.sections]
+        data["metrics"] = {k: v for k, v in self.metrics.items() if not isinstance(v, (list, dict))}
+        return data
 
     def to_dict(self, with_turns: bool = False) -> dict[str, Any]:
         data = {

@@ -4,6 +4,7 @@ Actions workflow commands, built from real CallResults and a hand-made gate."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import jsonschema
@@ -222,6 +223,35 @@ def test_sarif_validates_against_the_official_schema(scored, in_repo, sarif_vali
         _valid(sarif_validator, doc)
         assert doc["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json" and doc["version"] == "2.1.0"
         assert len(doc["runs"]) == 1
+
+
+@pytest.mark.parametrize("with_calls", [True, False])
+def test_sarif_written_piece_by_piece_is_the_indented_document(scored, in_repo, with_calls):
+    """sarif.write spools the results and copies them into the indented log: the bytes are those
+    of json.dumps(document, indent=2), with and without results (and with a gate)."""
+    results, errors = scored
+    calls = _ordered(results) if with_calls else []
+    ctx = _ctx(_gate(results, in_repo))
+    assert sarif.render(calls, errors, ctx) == \
+        json.dumps(sarif.document(calls, errors, ctx), ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def test_junit_written_piece_by_piece_is_one_indented_tree(scored, in_repo):
+    """junit.write spools the test cases and writes the suite's counts before them: the document
+    is the indented tree ElementTree would write whole."""
+    results, errors = scored
+    text = junit.render(_ordered(results), errors, _ctx(_gate(results, in_repo)))
+    root = ET.fromstring(text.split("\n", 1)[1])
+    ET.indent(root, space="  ")
+    assert text == '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert suite.get("tests") == str(len(cases)) == str(len(_ordered(results)) + len(errors))
+    assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases))
+    assert suite.get("errors") == str(len(errors)) == str(sum(c.find("error") is not None for c in cases))
+    empty = junit.render([], [], _ctx())
+    assert ET.fromstring(empty.split("\n", 1)[1]).find("testsuite").get("tests") == "0"
+    assert "<testcase" not in empty and "poise-cases-" not in empty
 
 
 def test_sarif_rules_results_and_locations(scored, in_repo):

@@ -455,23 +455,43 @@ def test_sample_transcripts_render(scorer):
 
 # -- the command line -------------------------------------------------------------------------------
 def test_score_writes_the_html_report_atomically(calls_dir, tmp_path, run_cli, monkeypatch):
-    from poise import report
+    """Written piece by piece into a temp file beside the target and renamed at the end: while it
+    is written the old report is still whole, and a failure half-way leaves the old report."""
     out = tmp_path / "out" / "report.html"
     out.parent.mkdir()
     out.write_text("old report")
-    writes = []
-    real = report.atomic_write
+    during = []
+    real = html.write
 
-    def spy(path, text):
-        writes.append(Path(path))
-        real(path, text)
+    def spy(fh, *args):
+        real(fh, *args)
+        during.append(out.read_text())
 
-    monkeypatch.setattr(report, "atomic_write", spy)
+    monkeypatch.setattr(html, "write", spy)
     result = run_cli("score", calls_dir, "-o", out)
     assert result.exit_code == 3  # broken.json is unreadable; the report is written anyway
-    assert writes == [out]
+    assert during == ["old report"]
     assert sorted(p.name for p in out.parent.iterdir()) == ["report.html"]  # no temp file left
     text = out.read_text(encoding="utf-8")
     page = Page(text)
     assert page.problems == [] and "call-bad" in page.table_links and "broken.json" in page.text_of("unreadable")
     assert f"wrote html report: {out}" in result.stderr.replace("\n", "")
+
+
+def test_a_failure_while_writing_the_html_report_keeps_the_old_one(calls_dir, tmp_path, run_cli, monkeypatch):
+    out = tmp_path / "out" / "report.html"
+    out.parent.mkdir()
+    out.write_text("old report")
+    real, seen = html._call, []
+
+    def fail_on_second(*args, **kwargs):
+        seen.append(1)
+        if len(seen) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(html, "_call", fail_on_second)
+    result = run_cli("score", calls_dir, "-o", out)
+    assert result.exit_code != 0 and len(seen) == 2
+    assert out.read_text() == "old report"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html"]  # the temp file is gone

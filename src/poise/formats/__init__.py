@@ -152,9 +152,44 @@ def _parse_json(text: str, what: str = "JSON") -> object:
         raise LoadError(f"malformed {what} at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
 
 
+#: A JSON escape of a UTF-16 surrogate: "\\ud83d\\ude00" is one emoji, a lone one is no character.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(data: object, text: str) -> tuple[object, int]:
+    """``data`` with every lone surrogate (an unpaired escape; no text can be written with one)
+    replaced by U+FFFD, and how many there were. Only walks the data when ``text`` has such an
+    escape at all."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return data, 0
+    count = 0
+
+    def clean(value: object) -> object:
+        nonlocal count
+        if isinstance(value, str):
+            fixed, n = _SURROGATE.subn("\ufffd", value)
+            count += n
+            return fixed
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        return value
+
+    return clean(data), count
+
+
+def _surrogate_warning(count: int) -> str:
+    return f"{count} lone UTF-16 surrogate escape(s) (\\udXXX) in the JSON replaced by U+FFFD"
+
+
 def _load_json(text: str, path: Path, options: LoadOptions, forced: str | None) -> list[Transcript]:
-    data = _parse_json(text)
-    return _dispatch_json(data, path, options, forced)
+    data, lone = _without_lone_surrogates(_parse_json(text), text)
+    transcripts = _dispatch_json(data, path, options, forced)
+    if lone:
+        transcripts = [t.with_(warnings=(*t.warnings, _surrogate_warning(lone))) for t in transcripts]
+    return transcripts
 
 
 def _dispatch_json(data: object, path: Path, options: LoadOptions,
@@ -204,10 +239,13 @@ def _load_jsonl(text: str, path: Path, options: LoadOptions) -> list[Transcript]
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             raise LoadError(f"malformed JSON Lines at line {lineno}, column {exc.colno}: {exc.msg}") from exc
+        data, lone = _without_lone_surrogates(data, line)
         try:
             loaded = _dispatch_json(data, path, options, None)
         except LoadError as exc:
             raise LoadError(f"line {lineno}: {exc}") from exc
+        if lone:
+            loaded = [t.with_(warnings=(*t.warnings, _surrogate_warning(lone))) for t in loaded]
         for index, t in enumerate(loaded):
             if not isinstance(data, dict) or not data.get("id"):
                 t = t.with_(id=f"{path.stem}:{lineno}" if len(loaded) == 1 else f"{path.stem}:{lineno}:{index}")

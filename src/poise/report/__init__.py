@@ -86,6 +86,12 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def renderer(fmt: str) -> Callable[[Sequence[Any], Sequence[Any], ReportContext], str]:
+def report_module(fmt: str) -> Any:
+    """The module writing ``fmt``: ``render(results, errors, ctx) -> str`` and, for reports too
+    big to hold as one string, ``write(fh, results, errors, ctx)``."""
     from importlib import import_module
-    return import_module(f"{__name__}.{FILE_FORMATS[fmt]}").render
+    return import_module(f"{__name__}.{FILE_FORMATS[fmt]}")
+
+
+def renderer(fmt: str) -> Callable[[Sequence[Any], Sequence[Any], ReportContext], str]:
+    return report_module(fmt).render

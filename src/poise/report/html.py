@@ -21,18 +21,19 @@ import hashlib
 import os
 import re
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timezone
 from functools import lru_cache
+from collections.abc import Sequence as SequenceABC
 from types import SimpleNamespace as V
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..results import CallResult, summary
+from ..results import CallResult
 from . import ReportContext, line_points
-from .terminal import (BAND_ORDER, NO_TIMINGS, clock, coaching_tips, fmt_score, frequent_findings,
-                       group_rows, histogram_counts, mss, sign, timed)
+from .spool import full, order
+from .terminal import BAND_ORDER, NO_TIMINGS, BatchView, clock, coaching_tips, fmt_score, mss, sign, timed
 
 #: Calls shown in full (transcript, evidence, advice), the lowest-scoring first; None: all of them.
 TRANSCRIPT_LIMIT: int | None = 500
@@ -70,37 +71,113 @@ STATUS_CLASS = {"PRESENT": "st-present", "NOT_PRESENT": "st-missing", "N/A": "st
 # -- entry point -----------------------------------------------------------------------------------
 def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
     """The report as one HTML document."""
+    return "".join(chunks(results, errors, ctx))
+
+
+def write(fh: TextIO, results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> None:
+    """Write the report to ``fh`` piece by piece: a batch of any size never sits in memory whole,
+    neither as results (``results`` may be a ``ResultSpool`` on disk) nor as page text."""
+    pending: list[str] = []
+    size = 0
+    for chunk in chunks(results, errors, ctx):  # Jinja yields ~4,500 pieces a call: write them 64 KB at a time
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= 65536:
+            fh.write("".join(pending))
+            pending.clear()
+            size = 0
+    fh.write("".join(pending))
+
+
+def chunks(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> Iterator[str]:
+    """The document as Jinja renders it, a piece at a time."""
     # Thousands of calls make hundreds of thousands of small objects, none of them cyclic; the
     # collector's repeated full passes over them tripled the time. Switch it off while rendering.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _render(results, errors, ctx)
+        yield from _environment().get_template("report.html.j2").generate(page=_page(results, errors, ctx))
     finally:
         if enabled:
             gc.enable()
 
 
-def _render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
-    ordered = sorted(results, key=_worst_first)
-    full = len(ordered) if TRANSCRIPT_LIMIT is None else min(len(ordered), max(0, TRANSCRIPT_LIMIT))
-    palette = _palette(f["category"] for r in ordered for f in (*r.findings, *r.suppressed))
-    bands = _band_names(ordered)
-    page = {
+class _InOrder(SequenceABC):
+    """``results`` in the given order of indices, read one at a time (a spool stays on disk)."""
+
+    def __init__(self, results: Sequence[CallResult], indices: Sequence[int]) -> None:
+        self.results, self.indices = results, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        return self.results[self.indices[k]]
+
+    def __iter__(self) -> Iterator[CallResult]:
+        for i in self.indices:
+            yield self.results[i]
+
+
+class _Lazy:
+    """Views built while the template loops (again on each loop), never held all at once."""
+
+    def __init__(self, count: int, build: Callable[[], Iterator[Any]]) -> None:
+        self.count, self.build = count, build
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.build()
+
+
+def _page(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> dict[str, Any]:
+    """Everything the template shows. The batch figures come from one pass over the calls, worst
+    first; the call table and the call details are built call by call as the template loops, the
+    ``TRANSCRIPT_LIMIT`` worst calls from their whole results (``spool.full``)."""
+    indices = order(results, _worst_first)
+    ordered = _InOrder(results, indices)
+    n = len(indices)
+    shown = n if TRANSCRIPT_LIMIT is None else min(n, max(0, TRANSCRIPT_LIMIT))
+    batch = BatchView(limit=1, group_by=ctx.group_by)
+    categories: set[str] = set()
+    sections: dict[str, list[float]] = {name: [] for name in getattr(ctx, "section_names", ())}
+    for r in ordered:
+        batch.add(r)
+        categories.update(f["category"] for f in (*r.findings, *r.suppressed))
+        for sec in r.sections:
+            values = sections.setdefault(sec["name"], [])
+            if sec.get("score") is not None:
+                values.append(float(sec["score"]))
+    palette = _palette(categories)
+    bands = _band_names(batch.tally.bands)
+
+    def rows() -> Iterator[V]:
+        for k, r in enumerate(ordered):
+            yield V(**_row(k, r, palette))
+
+    def calls() -> Iterator[V]:
+        for k, i in enumerate(indices):
+            yield _call(k, full(results, i) if k < shown else results[i], palette, full=k < shown)
+
+    return {
         "title": "poise professionalism report",
         "generated": _now().strftime("%Y-%m-%d %H:%M UTC"),
         "ctx": ctx,
-        "summary": _summary(ordered, errors, bands),
-        "histogram": _histogram(ordered),
-        "section_chart": _section_chart(ordered, getattr(ctx, "section_names", ())),
-        "frequent": _frequent(ordered, palette),
-        "calls": [_call(i, r, palette, full=i < full) for i, r in enumerate(ordered)],
-        "transcripts_shown": full,
+        "summary": _summary(batch, errors, bands),
+        "histogram": _histogram(batch),
+        "section_chart": _section_chart(sections),
+        "frequent": _frequent(batch, palette),
+        "rows": _Lazy(n, rows),
+        "calls": _Lazy(n, calls),
+        "transcripts_shown": shown,
         "errors": [_error(e) for e in errors],
-        "groups": _groups(ordered, ctx.group_by, bands) if ctx.group_by else None,
+        "groups": _groups(batch, ctx.group_by, bands) if ctx.group_by else None,
         "palette": [{"cls": cls, "colour": colour, "tint": _tint(colour)} for cls, colour in palette.values()],
     }
-    return _environment().get_template("report.html.j2").render(page=page)
 
 
 def _now() -> datetime:
@@ -147,9 +224,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-def _band_names(results: Sequence[CallResult]) -> list[str]:
-    found = {r.band for r in results if r.band}
-    return list(BAND_ORDER) + sorted(found - set(BAND_ORDER))
+def _band_names(counts: Mapping[str, int]) -> list[str]:
+    return list(BAND_ORDER) + sorted(set(counts) - set(BAND_ORDER))
 
 
 def _band(name: str | None, count: int = 0) -> V:
@@ -179,26 +255,22 @@ def _error(error: Any) -> dict[str, str]:
 
 
 # -- batch figures ----------------------------------------------------------------------------------
-def _summary(results: Sequence[CallResult], errors: Sequence[Any], bands: Sequence[str]) -> dict[str, Any]:
-    s = summary(results, len(errors))
+def _summary(batch: BatchView, errors: Sequence[Any], bands: Sequence[str]) -> dict[str, Any]:
+    s = batch.tally.summary(len(errors))
     counts = s["bands"]
     return {
         "calls": s["calls"], "unreadable": s["unreadable"], "auto_failed": s["auto_failed"],
         "mean": fmt_score(s["mean_score"]), "median": fmt_score(s["median_score"]),
-        "unscored": sum(1 for r in results if r.score is None),
+        "unscored": batch.unscored,
         "bands": [_band(name, counts.get(name, 0)) for name in bands],
     }
 
 
-def _histogram(results: Sequence[CallResult]) -> dict[str, Any] | None:
+def _histogram(batch: BatchView) -> dict[str, Any] | None:
     """Calls per 10-point bucket as SVG bar geometry, each bar coloured by its commonest band."""
-    scored = [r for r in results if r.score is not None]
-    if not scored:
+    counts = batch.histogram
+    if not any(counts):
         return None
-    counts = histogram_counts(scored)
-    bands: dict[int, Counter] = defaultdict(Counter)
-    for r in scored:
-        bands[min(9, max(0, int(r.score // 10)))][r.band] += 1  # type: ignore[operator]
     width, height, left, right, top, bottom = 640, 230, 40, 10, 22, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / 10
@@ -207,7 +279,7 @@ def _histogram(results: Sequence[CallResult]) -> dict[str, Any] | None:
     for i, n in enumerate(counts):
         label = "90–100" if i == 9 else f"{i * 10}–{i * 10 + 9}"
         h = 0.0 if not n else max(2.0, n / most * plot_h)
-        band = bands[i].most_common(1)[0][0] if n else None
+        band = batch.histogram_bands[i].most_common(1)[0][0] if n else None
         bars.append({"x": round(left + i * slot + 4, 1), "w": round(slot - 8, 1), "y": round(top + plot_h - h, 1),
                      "h": round(h, 1), "cx": round(left + i * slot + slot / 2, 1), "count": n, "label": label,
                      "fill": BAND_COLOUR.get(band or "", OTHER_BAND_COLOUR),
@@ -216,23 +288,15 @@ def _histogram(results: Sequence[CallResult]) -> dict[str, Any] | None:
             "base": top + plot_h, "most": most, "bars": bars, "label_y": height - bottom + 16}
 
 
-def _section_chart(results: Sequence[CallResult], order: Sequence[str] = ()) -> dict[str, Any] | None:
-    """Mean section score across the calls where the section applied, as SVG horizontal bars, in
-    the scorecard's order when the context gives it."""
-    names: dict[str, None] = dict.fromkeys(order)
-    scores: dict[str, list[float]] = defaultdict(list)
-    for r in results:
-        for s in r.sections:
-            names.setdefault(s["name"], None)
-            if s.get("score") is not None:
-                scores[s["name"]].append(float(s["score"]))
-    if not names:
+def _section_chart(scores: Mapping[str, Sequence[float]]) -> dict[str, Any] | None:
+    """Mean section score across the calls where the section applied, as SVG horizontal bars;
+    ``scores``: section name -> the calls' scores, in the scorecard's order when known."""
+    if not scores:
         return None
     width, row, top, label_w, value_w = 640, 28, 8, 190, 110
     bar_w = width - label_w - value_w - 10
     rows = []
-    for i, name in enumerate(names):
-        values = scores.get(name, [])
+    for i, (name, values) in enumerate(scores.items()):
         mean = statistics.fmean(values) if values else None
         y = top + i * row
         short = name if len(name) <= 28 else name[:27] + "…"
@@ -254,44 +318,48 @@ def _score_colour(score: float | None) -> str:
     return BAND_COLOUR["Unacceptable"]
 
 
-def _frequent(results: Sequence[CallResult], palette: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
-    rows = frequent_findings(results, "deduction")
+def _frequent(batch: BatchView, palette: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    rows = batch.frequent("deduction")
     return {"rows": [{**row, "cls": palette[row["category"]][0]} for row in rows[:TOP_DEDUCTIONS]],
             "more": max(0, len(rows) - TOP_DEDUCTIONS)}
 
 
-def _groups(results: Sequence[CallResult], key: str, bands: Sequence[str]) -> dict[str, Any]:
-    rows = group_rows(results, key)
+def _groups(batch: BatchView, key: str, bands: Sequence[str]) -> dict[str, Any]:
     return {"key": key, "bands": [_band(b) for b in bands],
             "rows": [{"group": g["group"], "calls": g["calls"], "mean": fmt_score(g["mean"]),
                       "bands": [g["bands"].get(b, 0) for b in bands], "top": g["top_category"] or DASH}
-                     for g in rows]}
+                     for g in batch.groups()]}
 
 
 # -- one call --------------------------------------------------------------------------------------
 # Per-call views are SimpleNamespaces, not dicts: Jinja resolves ``c.name`` by getattr first, and
 # a failed getattr per lookup is what made dict views slow for thousands of calls.
-def _call(index: int, r: CallResult, palette: Mapping[str, tuple[str, str]], *, full: bool) -> V:
-    """One call's row and details. ``full``: with the transcript, evidence quotes, the tips'
-    advice and strengths; otherwise (beyond TRANSCRIPT_LIMIT) the scores and what was deducted."""
-    anchor = f"call-{index + 1}"
+def _row(index: int, r: CallResult, palette: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """What the call table shows of a call (and the head of its details)."""
     top = r.top_deduction()
     if top:
         worst = f"{top['category']}: " + (_quote(top["text"], 50) if top.get("text") and top["turn"] is not None
                                           else top["message"])
     else:
         worst = DASH
+    return dict(anchor=f"call-{index + 1}", id=r.id, score=fmt_score(r.score),
+                score_value="" if r.score is None else f"{r.score:g}", band=_band(r.band),
+                auto_fail=r.auto_fail or "", agent=r.agent or "", team=_scalar(r.metadata.get("team")) or "",
+                worst=worst, worst_cls=palette[top["category"]][0] if top else "",
+                credits=len(r.credits), deductions=len(r.deductions))
+
+
+def _call(index: int, r: CallResult, palette: Mapping[str, tuple[str, str]], *, full: bool) -> V:
+    """One call's details. ``full``: with the transcript, evidence quotes, the tips' advice and
+    strengths; otherwise (beyond TRANSCRIPT_LIMIT) the scores and what was deducted."""
+    row = _row(index, r, palette)
+    anchor = row["anchor"]
     facts = [f"{len(r.turns)} turns", f"{r.words} words"]
     if r.duration is not None:
         facts.append(clock(r.duration))
     links = anchor if full and r.turns else None  # evidence and tips link to transcript turns
     return V(
-        anchor=anchor, id=r.id, source=r.source, format=r.format, full=full,
-        score=fmt_score(r.score), score_value="" if r.score is None else f"{r.score:g}",
-        band=_band(r.band), auto_fail=r.auto_fail or "",
-        agent=r.agent or "", team=_scalar(r.metadata.get("team")) or "",
-        worst=worst, worst_cls=palette[top["category"]][0] if top else "",
-        credits=len(r.credits), deductions=len(r.deductions), facts=" · ".join(facts),
+        **row, source=r.source, format=r.format, full=full, facts=" · ".join(facts),
         warnings=list(r.warnings), not_applicable=list(r.not_applicable),
         sections=[_section(s, links, full) for s in r.sections],
         tips=_tips(r, palette, links, full),

@@ -15,9 +15,13 @@ When is a call a failure?
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import tempfile
+import uuid
 import xml.etree.ElementTree as ET
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence, TextIO
 
 from ..results import CallResult
 from . import ReportContext
@@ -83,15 +87,19 @@ def _system_out(result: CallResult) -> str:
 
 
 def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
-    gate = GateIndex(ctx.gate)
-    cases: list[ET.Element] = []
-    failures = 0
+    out = io.StringIO()
+    write(out, results, errors, ctx)
+    return out.getvalue()
+
+
+def _cases(results: Sequence[CallResult], errors: Sequence[Any], gate: GateIndex) -> Iterator[tuple[ET.Element, str]]:
+    """One ``<testcase>`` per call, gate failure naming no call and unreadable file, each with
+    what it counts as: "pass", "failure" or "error"."""
     for result in results:
         case = ET.Element("testcase", {"name": _clean(result.id), "classname": _clean(display_path(result.source)),
                                        "time": "0"})
         failed = _call_failure(result, gate)
         if failed:
-            failures += 1
             message, kind, lines = failed
             text = ["Gate failures:" if gate.active else "Failing deductions:", *lines]
             if result.deductions:
@@ -99,37 +107,60 @@ def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCont
             node = ET.SubElement(case, "failure", {"message": _clean(message), "type": _clean(kind)})
             node.text = _clean("\n".join(text))
         ET.SubElement(case, "system-out").text = _clean(_system_out(result))
-        cases.append(case)
+        yield case, "failure" if failed else "pass"
     for failure in gate.orphans(results):  # a gate failure that names no scored call
-        failures += 1
         name = failure.get("call") or display_path(failure.get("source") or "") or "gate"
         case = ET.Element("testcase", {"name": _clean(name), "classname": _clean(display_path(failure.get("source") or "")),
                                        "time": "0"})
         node = ET.SubElement(case, "failure", {"message": _clean(f"{name}: {failure.get('message', '')}"),
                                                "type": _clean(failure.get("kind"))})
         node.text = _clean(_failure_line(failure))
-        cases.append(case)
-    unreadable = unreadable_files(errors, gate)
-    for path, reason in unreadable:
+        yield case, "failure"
+    for path, reason in unreadable_files(errors, gate):
         shown = display_path(path)
         case = ET.Element("testcase", {"name": _clean(shown), "classname": _clean(shown), "time": "0"})
         node = ET.SubElement(case, "error", {"message": _clean(f"{shown}: unreadable: {reason}"), "type": "unreadable"})
         node.text = _clean(reason)
-        cases.append(case)
+        yield case, "error"
 
-    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": str(len(unreadable)),
-              "skipped": "0", "time": "0"}
-    root = ET.Element("testsuites", {"name": "poise", **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": "poise", **counts})
-    properties = ET.SubElement(suite, "properties")
-    props = {"poise_version": ctx.poise_version, "rules_hash": ctx.rules_hash, "scorecard": ctx.scorecard_name}
-    if gate.active:
-        props["gate"] = "passed" if gate.passed else "failed"
-        props["gate_summary"] = gate.gate.get("summary") or ""
-    for key, value in props.items():
-        ET.SubElement(properties, "property", {"name": key, "value": _clean(value)})
-    suite.extend(cases)
-    if gate.active and gate.gate.get("summary"):
-        ET.SubElement(suite, "system-out").text = _clean(f"gate {props['gate']}: {gate.gate['summary']}")
-    ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+#: Where the test cases go in the indented document: inside <testsuites><testsuite>.
+_CASE_LEVEL = 2
+_CASE_INDENT = "  " * _CASE_LEVEL
+
+
+def write(fh: TextIO, results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> None:
+    """The JUnit XML, indented, written without holding every test case: the cases go to a
+    temporary file as the calls are read, and are copied in once the suite's counts are known."""
+    gate = GateIndex(ctx.gate)
+    counted = {"pass": 0, "failure": 0, "error": 0}
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as body:
+        for case, outcome in _cases(results, errors, gate):
+            ET.indent(case, space="  ", level=_CASE_LEVEL)
+            body.write(("\n" + _CASE_INDENT if sum(counted.values()) else "") + ET.tostring(case, encoding="unicode"))
+            counted[outcome] += 1
+        counts = {"tests": str(sum(counted.values())), "failures": str(counted["failure"]),
+                  "errors": str(counted["error"]), "skipped": "0", "time": "0"}
+        root = ET.Element("testsuites", {"name": "poise", **counts})
+        suite = ET.SubElement(root, "testsuite", {"name": "poise", **counts})
+        properties = ET.SubElement(suite, "properties")
+        props = {"poise_version": ctx.poise_version, "rules_hash": ctx.rules_hash, "scorecard": ctx.scorecard_name}
+        if gate.active:
+            props["gate"] = "passed" if gate.passed else "failed"
+            props["gate_summary"] = gate.gate.get("summary") or ""
+        for key, value in props.items():
+            ET.SubElement(properties, "property", {"name": key, "value": _clean(value)})
+        mark = f"poise-cases-{uuid.uuid4().hex}"
+        ET.SubElement(suite, mark)
+        if gate.active and gate.gate.get("summary"):
+            ET.SubElement(suite, "system-out").text = _clean(f"gate {props['gate']}: {gate.gate['summary']}")
+        ET.indent(root, space="  ")
+        head, tail = ET.tostring(root, encoding="unicode").split(f"<{mark} />", 1)
+        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        if not any(counted.values()):
+            fh.write(head.removesuffix("\n" + _CASE_INDENT) + tail + "\n")
+            return
+        fh.write(head)
+        body.seek(0)
+        shutil.copyfileobj(body, fh)
+        fh.write(tail + "\n")

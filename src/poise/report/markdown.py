@@ -8,6 +8,7 @@ from typing import Sequence
 
 from ..results import CallResult, summary
 from . import ReportContext
+from .spool import order
 
 
 def _cell(text: object) -> str:
@@ -28,9 +29,10 @@ def render(results: Sequence[CallResult], errors: Sequence, ctx: ReportContext, 
     if ctx.gate:
         verdict = "passed" if ctx.gate.get("passed") else "**failed**"
         lines += ["", f"Gate {verdict}: {_cell(ctx.gate.get('summary'))}"]
-    ordered = sorted(results, key=lambda r: (r.score is None, r.score if r.score is not None else 0))
+    ordered = order(results, lambda r: (r.score is None, r.score if r.score is not None else 0))
     lines += ["", "| call | score | band | top deduction | agent |", "|---|---:|---|---|---|"]
-    for r in ordered[:limit]:
+    for i in ordered[:limit]:
+        r = results[i]
         top = r.top_deduction()
         worst = f"{top['category']}: {top['text']}" if top else None
         lines.append(f"| {_cell(r.id)} | {_cell(r.score)} | {_cell(r.band)} | {_cell(worst)} | {_cell(r.agent)} |")

@@ -24,11 +24,15 @@ The helpers at the top (paths, lines, gate matching) are shared with the JUnit a
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import shutil
+import tempfile
+import uuid
 from collections import Counter
 from pathlib import Path, PurePath
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TextIO
 from urllib.parse import quote
 
 from ..results import CallResult, is_agent_deduction
@@ -119,6 +123,10 @@ class GateIndex:
         self.failures: list[Mapping[str, Any]] = list(self.gate.get("failures") or ())
         self._by_finding = {finding_key(f.get("source"), f.get("call"), f["finding"])
                             for f in self.failures if f.get("finding")}
+        self._by_call: dict[Any, list[Mapping[str, Any]]] = {}
+        for f in self.failures:
+            if f.get("kind") != "unreadable":
+                self._by_call.setdefault(f.get("call"), []).append(f)
 
     @property
     def active(self) -> bool:
@@ -133,9 +141,11 @@ class GateIndex:
 
     def for_call(self, result: CallResult) -> list[Mapping[str, Any]]:
         """This call's failures (unreadable-file failures belong to no call)."""
+        mine = self._by_call.get(result.id)
+        if not mine:
+            return []
         source = display_path(result.source)
-        return [f for f in self.failures if f.get("kind") != "unreadable" and f.get("call") == result.id
-                and (not f.get("source") or display_path(f["source"]) == source)]
+        return [f for f in mine if not f.get("source") or display_path(f["source"]) == source]
 
     def orphans(self, results: Sequence[CallResult]) -> list[Mapping[str, Any]]:
         """Failures that match no call and are not about an unreadable file."""
@@ -214,7 +224,17 @@ def _suppression(reason: str) -> dict[str, str]:
 
 
 def document(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> dict[str, Any]:
-    """The SARIF log as a dict (``render`` serialises it)."""
+    """The SARIF log as a dict."""
+    found: list[dict[str, Any]] = []
+    doc = _log(results, errors, ctx, found.append)
+    doc["runs"][0]["results"] = found
+    return doc
+
+
+def _log(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext,
+         emit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The SARIF log without its results, which go to ``emit`` one by one as the calls are read
+    (its ``runs[0].results`` is left empty)."""
     gate = GateIndex(ctx.gate)
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
@@ -225,7 +245,6 @@ def document(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCo
             rules.append(descriptor)
         return index[descriptor["id"]]
 
-    sarif_results: list[dict[str, Any]] = []
     for result in results:
         uri = artifact_uri(result.source)
         seen: Counter[tuple] = Counter()
@@ -247,7 +266,7 @@ def document(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCo
             }
             if suppressed_by is not None:
                 entry["suppressions"] = [_suppression(suppressed_by)]
-            sarif_results.append(entry)
+            emit(entry)
 
         for finding in result.findings:
             if is_reported_deduction(finding):
@@ -257,12 +276,12 @@ def document(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCo
                 add(finding, str(finding.get("suppressed_by") or "suppressed"))
         for failure in gate.for_call(result):
             if not failure.get("finding"):
-                sarif_results.append(_gate_result(failure, result.id, uri, rule_index, has_lines(result)))
+                emit(_gate_result(failure, result.id, uri, rule_index, has_lines(result)))
     for failure in gate.orphans(results):
         if failure.get("finding"):
             finding = failure["finding"]
             line = failure.get("line")
-            sarif_results.append({
+            emit({
                 "ruleId": finding["rule"], "ruleIndex": rule_index(_rule_descriptor(finding)), "level": "error",
                 "message": {"text": failure.get("message") or quoted(finding)},
                 "locations": [_location(artifact_uri(failure.get("source") or ""), line)],
@@ -270,7 +289,7 @@ def document(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCo
                                                                       finding.get("text") or "", failure.get("kind"))},
                 "properties": {"call": failure.get("call"), "gateFailure": True}})
         else:
-            sarif_results.append(_gate_result(failure, failure.get("call"), artifact_uri(failure.get("source") or ""),
+            emit(_gate_result(failure, failure.get("call"), artifact_uri(failure.get("source") or ""),
                                               rule_index, bool(failure.get("line"))))
 
     unreadable = unreadable_files(errors, gate)
@@ -286,7 +305,7 @@ def document(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportCo
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "invocations": [invocation],
-        "results": sarif_results,
+        "results": [],
         "columnKind": "unicodeCodePoints",
         "properties": {"rulesHash": ctx.rules_hash, "scorecard": ctx.scorecard_name,
                        "redacted": ctx.redacted,
@@ -316,5 +335,37 @@ def _gate_result(failure: Mapping[str, Any], call: str | None, uri: str, rule_in
 
 
 def render(results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> str:
-    return json.dumps(document(results, errors, ctx), ensure_ascii=False, indent=2, default=str) + "\n"
+    out = io.StringIO()
+    write(out, results, errors, ctx)
+    return out.getvalue()
+
+
+#: Indentation of one entry of ``runs[0].results`` in the indented document.
+_RESULT_INDENT = " " * 8
+
+
+def write(fh: TextIO, results: Sequence[CallResult], errors: Sequence[Any], ctx: ReportContext) -> None:
+    """The SARIF log as indented JSON (exactly ``json.dumps(document(...), indent=2)``), written
+    without holding its results: they go to a temporary file as the calls are read, and are
+    copied in once the rules and the run's figures before them are known."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as body:
+        count = 0
+
+        def emit(entry: dict[str, Any]) -> None:
+            nonlocal count
+            text = json.dumps(entry, ensure_ascii=False, indent=2, default=str)
+            body.write(("" if not count else ",\n") + _RESULT_INDENT + text.replace("\n", "\n" + _RESULT_INDENT))
+            count += 1
+
+        doc = _log(results, errors, ctx, emit)
+        mark = f"poise-results-{uuid.uuid4().hex}"
+        doc["runs"][0]["results"] = mark
+        head, tail = json.dumps(doc, ensure_ascii=False, indent=2, default=str).split(f'"{mark}"', 1)
+        if not count:
+            fh.write(head + "[]" + tail + "\n")
+            return
+        fh.write(head + "[\n")
+        body.seek(0)
+        shutil.copyfileobj(body, fh)
+        fh.write("\n" + _RESULT_INDENT[:-2] + "]" + tail + "\n")
 

@@ -3,12 +3,12 @@
 JSON Lines, CSV and the JSON document are written call by call into a temporary file next to
 the target and renamed into place at the end (a failed run leaves no half-written report).
 The terminal overview is gathered call by call too (``terminal.BatchView``: figures, counts and
-the worst calls, not the results). The Markdown, HTML, JUnit, SARIF and GitHub formats list
-every call: they get each call's full result while the batch is small and its lean form (no
-turn texts) after ``FULL_RESULTS`` calls. When none of those is asked for (the default terminal
-table, ``-f jsonl|csv|json -o FILE``), no result is kept at all: only the summary's figures
-(``Tally``), the terminal view and the transcripts' warnings, so memory does not grow with the
-batch.
+the worst calls, not the results). The Markdown, HTML, JUnit, SARIF and GitHub formats and the
+``poise check`` gate look at every call once the batch is over: their results go to a
+``ResultSpool`` on disk (lean, plus the whole result when the HTML report needs transcripts),
+not to memory. When none of those is asked for (the default terminal table,
+``-f jsonl|csv|json -o FILE``), nothing is kept at all: only the summary's figures (``Tally``),
+the terminal view and the transcripts' warnings. Either way memory does not grow with the batch.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import Any, Sequence, TextIO
 
 from ..results import SCHEMA_VERSION, CallResult, Tally
 from . import ReportContext
+from .spool import ResultSpool
 
 STREAMING = ("jsonl", "csv", "json")
-FULL_RESULTS = 1000
 
 
 class _Target:
@@ -112,13 +112,14 @@ class _Json:
 class Sinks:
     """Every requested report, fed one result at a time."""
 
-    def __init__(self, pairs: Sequence[tuple[str, Path | None]], ctx: ReportContext, keep: bool | None = None) -> None:
-        """``keep``: keep the results (full, then lean) in ``kept``; by default only when a
-        buffered format needs them."""
+    def __init__(self, pairs: Sequence[tuple[str, Path | None]], ctx: ReportContext, keep: bool | None = None,
+                 full: bool = False) -> None:
+        """``keep``: spool every result into ``kept``; by default only when a format that lists
+        every call needs them. ``full``: spool whole results too (``kept.full(i)``), as the HTML
+        report does for its transcripts."""
         self.ctx = ctx
         self.streams: list[tuple[Any, _Target]] = []
         self.buffered: list[tuple[str, Path | None]] = []
-        self.kept: list[CallResult] = []  # full, then lean, results for the buffered formats
         self.tally = Tally()
         self.warned: list[Any] = []  # terminal.Warned: the calls with transcript warnings, when not kept
         self.view: Any = None  # terminal.BatchView, when the terminal table is asked for
@@ -133,6 +134,9 @@ class Sinks:
             else:
                 self.buffered.append((fmt, path))
         self.keep = bool(self.buffered) if keep is None else keep
+        full = full or any(fmt == "html" for fmt, _ in self.buffered)
+        #: the results for the formats that list every call, on disk (lean; whole when ``full``)
+        self.kept: ResultSpool | None = ResultSpool(full=full) if self.keep else None
 
     @property
     def calls(self) -> int:
@@ -144,8 +148,8 @@ class Sinks:
         self.tally.add(result)
         if self.view is not None:
             self.view.add(result)
-        if self.keep:
-            self.kept.append(result if len(self.kept) < FULL_RESULTS else result.lean())
+        if self.kept is not None:
+            self.kept.append(result)
         elif result.warnings:
             from .terminal import Warned
             self.warned.append(Warned(result.source, result.id, tuple(result.warnings)))
@@ -153,24 +157,41 @@ class Sinks:
     def abort(self) -> None:
         for _, target in self.streams:
             target.abort()
+        self.release()
+
+    def release(self) -> None:
+        """Remove the spooled results (``kept`` reads nothing after this)."""
+        if self.kept is not None:
+            self.kept.close()
 
     def close(self, errors: Sequence[Any]) -> None:
-        from . import atomic_write, console, renderer, terminal
+        from . import atomic_write, console, report_module, terminal
         for writer, target in self.streams:
             writer.close(errors, self.tally.summary(len(errors)))
             target.commit()
             if target.path is not None:
                 console(stderr=True).print(f"wrote report: {target.path}", highlight=False)
             else:
-                terminal.render_problems(self.kept if self.keep else self.warned, errors)
+                terminal.render_problems(self.kept if self.kept is not None else self.warned, errors)
         if self.view is not None:
             terminal.render(self.view, errors, self.ctx)
+        kept = self.kept if self.kept is not None else []
         for fmt, path in self.buffered:
-            text = renderer(fmt)(self.kept, errors, self.ctx)
+            module = report_module(fmt)
             if path is None:
-                sys.stdout.write(text)
+                sys.stdout.write(module.render(kept, errors, self.ctx))
                 sys.stdout.flush()
-                terminal.render_problems(self.kept, errors)
+                terminal.render_problems(kept, errors)
+                continue
+            if hasattr(module, "write"):  # written piece by piece, never whole in memory
+                target = _Target(path, newline="")
+                try:
+                    module.write(target.fh, kept, errors, self.ctx)
+                except BaseException:
+                    target.abort()
+                    raise
+                target.commit()
             else:
-                atomic_write(path, text)
-                console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
+                atomic_write(path, module.render(kept, errors, self.ctx))
+            console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
+        self.release()
