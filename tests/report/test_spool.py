@@ -6,6 +6,7 @@ transcripts) as from the results themselves, and the batch must not hold results
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 from pathlib import Path
 
@@ -72,11 +73,12 @@ def test_a_batch_with_an_html_report_keeps_no_result_in_memory(tmp_path, ctx):
     """Results arrive one at a time and go to disk: none is alive after Sinks.add."""
     scorer = Scorer()
     sinks = Sinks([("html", tmp_path / "r.html"), ("md", tmp_path / "r.md")], ctx)
-    added = []
+    added, texts = [], []
     for item in scorer.score_files([SAMPLES]):
         if isinstance(item, CallResult):
             sinks.add(item)
             added.append(weakref.ref(item))
+            texts.append((item.score, item.turns[-1]["text"]))
     del item
     gc.collect()
     assert sinks.calls == len(added) >= 15
@@ -84,3 +86,8 @@ def test_a_batch_with_an_html_report_keeps_no_result_in_memory(tmp_path, ctx):
     sinks.close([])
     text = (tmp_path / "r.html").read_text()
     assert text.count('<details class="call"') == sinks.calls and "angry" in text
+    # the worst call's transcript is in the page, read back whole from the spool
+    worst_last_turn = min(texts, key=lambda t: t[0])[1]
+    words = re.findall(r"[A-Za-z]{4,}", worst_last_turn)
+    assert words and all(w in text for w in words)  # (highlights cut the text between words)
+    assert text.count('<ol class="transcript">') == sinks.calls
