@@ -550,14 +550,16 @@ def cpu_ceiling(repeats: int = 3, n: int = 10_000_000) -> float:
 def measure_scale(calls: int = 1000, rss_calls: Sequence[int] = (1000, 20000), repeats: int = 3, seed: int = 7,
                   *, default_rules: Path | None = None, packs: Path | None = generate.DEFAULT_PACKS,
                   workdir: Path | None = None, progress: Callable[[str], None] | None = None,
-                  ceiling_loop: int = 10_000_000) -> dict[str, Any]:
+                  ceiling_loop: int = 10_000_000, rss_formats: Sequence[str] = ("jsonl",)) -> dict[str, Any]:
     """The issue's scale figures, each ``poise score DIR -f jsonl --no-cache`` in a child process
     (start-up included), wall clock:
 
     - ``workers``: the same folder of ``calls`` calls with ``--workers 1`` and ``--workers 2``,
       interleaved, best of ``repeats``; the speed-up is the ratio of the best times;
     - ``rss``: peak RSS of one run with ``--workers 1`` over a folder of N calls, for each N in
-      ``rss_calls`` (the first is the reference).
+      ``rss_calls`` (the first is the reference), writing the first of ``rss_formats``
+      (``-o r.jsonl``); ``rss_by_format``: the same for each of ``rss_formats`` (html, md, xml for
+      JUnit, sarif, csv, json) with its ratio.
     """
     say = progress or (lambda message: None)
     out: dict[str, Any] = {"machine": machine(), "seed": seed, "calls": calls, "repeats": repeats}
@@ -599,16 +601,23 @@ def measure_scale(calls: int = 1000, rss_calls: Sequence[int] = (1000, 20000), r
             "words_per_s": {str(k): round(words / min(v)) for k, v in times.items()},
             "speedup": round(min(times[1]) / min(times[2]), 2),
         }
-        rss = []
-        for n in rss_calls:
-            path = work if n == calls else folder(n)
-            say(f"peak RSS: {n} calls, --workers 1")
-            seconds, kib = run_subprocess(["score", path, "-f", "jsonl", "-o", tmpdir / "r.jsonl", "--workers", 1,
-                                           "--no-cache", *rule_args], tmpdir)
-            rss.append({"calls": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(seconds, 1)})
-        out["rss"] = rss
-        if len(rss) > 1:
-            out["rss_ratio"] = round(rss[-1]["peak_rss_mib"] / rss[0]["peak_rss_mib"], 3)
+        by_format: dict[str, dict[str, Any]] = {}
+        for fmt in rss_formats:
+            rss = []
+            for n in rss_calls:
+                path = work if n == calls else folder(n)
+                say(f"peak RSS: {n} calls, --workers 1, -o r.{fmt}")
+                seconds, kib = run_subprocess(["score", path, "-o", tmpdir / f"r.{fmt}", "--workers", 1,
+                                               "--no-cache", *rule_args], tmpdir)
+                rss.append({"calls": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(seconds, 1)})
+            by_format[fmt] = {"rss": rss}
+            if len(rss) > 1:
+                by_format[fmt]["rss_ratio"] = round(rss[-1]["peak_rss_mib"] / rss[0]["peak_rss_mib"], 3)
+        first = by_format[rss_formats[0]]
+        out["rss"] = first["rss"]
+        if "rss_ratio" in first:
+            out["rss_ratio"] = first["rss_ratio"]
+        out["rss_by_format"] = by_format
     return out
 
 
@@ -619,11 +628,14 @@ def render_scale(res: dict[str, Any]) -> str:
              f"{w['words_per_s']['2']:,} words/s: speed-up {w['speedup']:.2f}× (target ≥ 1.8×); "
              f"the machine's own two-process speed-up on a pure-Python loop: {w['cpu_ceiling']:.2f}×; "
              f"after the {w['startup_seconds']:.1f} s start-up: {w['speedup_after_startup']:.2f}×"]
-    for r in res.get("rss", []):
-        lines.append(f"peak RSS, {r['calls']:,} calls, --workers 1: {r['peak_rss_mib']:.1f} MiB ({r['seconds']} s)")
-    if "rss_ratio" in res:
-        lines.append(f"peak RSS ratio {res['rss'][-1]['calls']:,} / {res['rss'][0]['calls']:,} calls: "
-                     f"{res['rss_ratio']:.3f}× (target ≤ 1.2×)")
+    by_format = res.get("rss_by_format") or {"jsonl": {"rss": res.get("rss", []), "rss_ratio": res.get("rss_ratio")}}
+    for fmt, entry in by_format.items():
+        for r in entry["rss"]:
+            lines.append(f"peak RSS, {r['calls']:,} calls, --workers 1, -o r.{fmt}: {r['peak_rss_mib']:.1f} MiB "
+                         f"({r['seconds']} s)")
+        if entry.get("rss_ratio") is not None:
+            lines.append(f"peak RSS ratio {entry['rss'][-1]['calls']:,} / {entry['rss'][0]['calls']:,} calls, "
+                         f"{fmt}: {entry['rss_ratio']:.3f}× (target ≤ 1.2×)")
     return "\n".join(lines)
 
 
@@ -836,6 +848,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", action="store_true",
                         help="instead of the table: the 1- vs 2-worker speed-up over --calls calls and the peak "
                              "RSS for each of --rss-calls (child processes, wall time)")
+    parser.add_argument("--rss-formats", default="jsonl", metavar="FMT,...",
+                        help="report formats of the peak-RSS runs of --scale, as -o r.FMT: jsonl, csv, json, "
+                             "html, md, xml (JUnit), sarif (default jsonl)")
     parser.add_argument("--rss-calls", default="1000,20000", metavar="N,M",
                         help="call counts for the peak-RSS runs of --scale (default 1000,20000)")
     parser.add_argument("--startup", action="store_true",
@@ -859,8 +874,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.scale:
         rss_calls = [int(x) for x in args.rss_calls.split(",") if x.strip()]
+        formats = [f.strip() for f in args.rss_formats.split(",") if f.strip()]
         res = measure_scale(calls, rss_calls, repeats, args.seed, default_rules=args.rules,
-                            packs=None if args.no_packs else generate.DEFAULT_PACKS, progress=say)
+                            packs=None if args.no_packs else generate.DEFAULT_PACKS, progress=say,
+                            rss_formats=formats)
         print(json.dumps(res, indent=2) if args.json else render_scale(res))
         return 0
     if args.profile_only:

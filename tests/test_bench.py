@@ -127,15 +127,17 @@ def test_scale_measures_workers_and_peak_memory(bench_run, phrase_rules, tmp_pat
     give positive figures (no threshold: machines are noisy)."""
     rules = phrase_rules.write_phrase_rules(tmp_path / "rules", 10, seed=5, packs=None)
     res = bench_run.measure_scale(calls=6, rss_calls=(4, 8), repeats=1, default_rules=rules, packs=None,
-                                  workdir=tmp_path, ceiling_loop=100_000)
+                                  workdir=tmp_path, ceiling_loop=100_000, rss_formats=("jsonl", "html"))
     w = res["workers"]
     assert set(w["seconds"]) == {"1", "2"} and all(len(v) == 1 for v in w["seconds"].values())
     assert w["speedup"] > 0 and w["cpu_ceiling"] > 0 and w["words"] > 0 and w["startup_seconds"] > 0
     assert w["speedup_after_startup"] != 0
     assert [r["calls"] for r in res["rss"]] == [4, 8] and all(r["peak_rss_mib"] > 10 for r in res["rss"])
     assert res["rss_ratio"] > 0
+    assert list(res["rss_by_format"]) == ["jsonl", "html"] and res["rss_by_format"]["jsonl"]["rss"] == res["rss"]
+    assert [r["calls"] for r in res["rss_by_format"]["html"]["rss"]] == [4, 8]
     text = bench_run.render_scale(res)
-    assert "speed-up" in text and "peak RSS ratio" in text
+    assert "speed-up" in text and "-o r.html" in text and text.count("peak RSS ratio") == 2
     json.dumps(res)
 
 
