@@ -53,19 +53,23 @@ def test_rule_change_invalidates_the_cache(tmp_path):
 def test_corrupt_cache_entry_is_ignored_and_rewritten(tmp_path):
     cache = tmp_path / "cache"
     good = dicts(Scorer(cache_dir=cache).score_files([SAMPLES / "angry_customer_bad.json"]))
-    [entry] = list(cache.rglob("*.json"))
-    entry.write_text('{"format": 1, "key": "truncated')
-    again = Scorer(cache_dir=cache)
-    assert dicts(again.score_files([SAMPLES / "angry_customer_bad.json"])) == good
-    assert again.cache.rejected == 1
-    assert json.loads(entry.read_text())["items"]  # rewritten
+    [entry] = list(cache.rglob("*.jsonl"))
+    sound = entry.read_bytes()
+    for broken in (b'{"format": 2, "key": "truncated',  # cut short
+                   sound.replace(b'"score": ', b'"score": 1', 1),  # one byte changed: the checksum fails
+                   sound[:sound.rindex(b"\n", 0, -1) + 1]):  # the trailer lost
+        entry.write_bytes(broken)
+        again = Scorer(cache_dir=cache)
+        assert dicts(again.score_files([SAMPLES / "angry_customer_bad.json"])) == good
+        assert again.cache.rejected == 1 and again.cache.hits == 0
+        assert entry.read_bytes() == sound  # rewritten
 
 
 def test_cache_clear_command(tmp_path, monkeypatch, run_cli):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.txt").write_text("Agent: Thank you for calling, how can I help?\nCustomer: Hi.\n")
     assert run_cli("score", "a.txt").exit_code == 0
-    assert list((tmp_path / ".poise-cache").rglob("*.json"))
+    assert list((tmp_path / ".poise-cache").rglob("*.jsonl"))
     result = run_cli("cache", "clear")
     assert "removed 1 cached result" in result.stdout and not (tmp_path / ".poise-cache").exists()
     run_cli("score", "a.txt", "--no-cache")
@@ -199,6 +203,44 @@ def test_a_big_file_is_split_across_workers_with_identical_results(tmp_path):
     assert got == one and done == [1, 1]
     again = Scorer(cache_dir=cache)
     assert dicts(again.score_files([export], workers=1)) == one[:21] and again.cache.hits == 1
+
+
+def test_a_split_file_stopped_half_way_leaves_no_cache_entry(tmp_path):
+    """The cache entry of a split file is written chunk by chunk as results come back: a batch
+    stopped in the middle (Ctrl-C, a failing report) leaves neither an entry nor a temp file,
+    and a finished one is read back one result at a time."""
+    from poise.batch import score_in_order
+    export = tmp_path / "export.jsonl"
+    lines = (SAMPLES / "short_calls.jsonl").read_text().splitlines()
+    export.write_text("\n".join(line.replace('"id": "', f'"id": "{n}-') for n in range(7) for line in lines) + "\n")
+    cache = tmp_path / "cache"
+    scorer = Scorer(cache_dir=cache)
+    run = score_in_order(scorer, [export], workers=2, split_bytes=1000, chunk_calls=4)
+    first = [next(run) for _ in range(6)]  # past the first chunk
+    run.close()
+    assert len(first) == 6 and not [p for p in cache.rglob("*") if p.is_file()]
+    whole = dicts(score_in_order(scorer, [export], workers=2, split_bytes=1000, chunk_calls=4))
+    [entry] = list(cache.rglob("*.jsonl"))
+    assert len(entry.read_text().splitlines()) == len(whole) + 2  # header, one line a call, trailer
+    items = scorer.cache.iter(scorer._cache_key(export), str(export))
+    assert not isinstance(items, list) and dicts(items) == whole
+
+
+def test_one_worker_streams_a_file_through_its_cache_entry(tmp_path):
+    """iter_path: results come out one at a time and go into the cache entry as they do; the
+    entry exists only once the file is finished, and is then read back lazily."""
+    cache = tmp_path / "cache"
+    scorer = Scorer(cache_dir=cache)
+    path = SAMPLES / "short_calls.jsonl"
+    run = scorer.iter_path(path)
+    first = next(run)
+    assert first.id and not list(cache.rglob("*.jsonl"))
+    run.close()
+    assert not [p for p in cache.rglob("*") if p.is_file()]  # abandoned: no entry, no temp file
+    whole = dicts(scorer.iter_path(path))
+    assert len(whole) > 1 and len(list(cache.rglob("*.jsonl"))) == 1
+    again = Scorer(cache_dir=cache)
+    assert dicts(again.iter_path(path)) == whole and again.cache.hits == 1 and again._detector is None
 
 
 def test_a_big_unreadable_file_is_reported_in_its_place(tmp_path):

@@ -142,22 +142,34 @@ class Scorer:
 
     def score_path(self, path: Path) -> list[CallResult | InputError]:
         """Score one file (through the cache when one is set); failures become InputErrors."""
+        return list(self.iter_path(path))
+
+    def iter_path(self, path: Path) -> Iterator[CallResult | InputError]:
+        """``score_path`` one result at a time: a cached file is read an entry line at a time,
+        a scored one goes into its cache entry as each call is done (the entry is only written
+        when the file is finished)."""
         key = self._cache_key(path)
         if key is not None:
-            cached = self.cache.get(key, str(path))
+            cached = self.cache.iter(key, str(path))
             if cached is not None:
-                return cached
+                yield from cached
+                return
         if self.refresh_every and self.calls_since_refresh >= self.refresh_every:
             self.refresh()
-        items: list[CallResult | InputError] = []
-        for loaded in load_files([Path(path)], self.load_options):
-            if isinstance(loaded, InputError):
-                items.append(loaded)
-            else:
-                items.extend(self.score_transcripts(loaded.transcripts))
-        if key is not None:
-            self.cache.put(key, items)
-        return items
+        writer = self.cache.writer(key) if key is not None else None
+        try:
+            for loaded in load_files([Path(path)], self.load_options):
+                found = [loaded] if isinstance(loaded, InputError) else self.score_transcripts(loaded.transcripts)
+                for item in found:
+                    if writer is not None:
+                        writer.add(item)
+                    yield item
+            if writer is not None:
+                writer.commit()
+                writer = None
+        finally:
+            if writer is not None:
+                writer.abort()
 
     def _cache_key(self, path: Path) -> str | None:
         """The result cache's key for a file (None without a cache, or for an unreadable or

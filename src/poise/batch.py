@@ -178,7 +178,7 @@ def score_in_order(scorer: Any, files: Sequence[Path], workers: int = 1,
         workers = 1  # every file is in the result cache: read it here, no pipeline, no processes
     if workers == 1:
         for path in files:
-            yield from scorer.score_path(path)
+            yield from scorer.iter_path(path)
             if on_file:
                 on_file(1)
         return
@@ -213,8 +213,8 @@ def _tasks(scorer: Any, files: Sequence[Path], split_bytes: int, chunk_calls: in
             yield ("task", ("file", path), None, True)
             continue
         key = scorer._cache_key(path) if getattr(scorer, "cache", None) is not None else None
-        cached = scorer.cache.get(key, str(path)) if key is not None else None
-        if cached is not None:
+        cached = scorer.cache.iter(key, str(path)) if key is not None else None
+        if cached is not None:  # read one result at a time
             yield ("items", cached, None, True)
             continue
         [loaded] = list(load_files([path], scorer.load_options))
@@ -234,26 +234,32 @@ def _in_order(pool: Any, tasks: Iterator[tuple], window: int, scorer: Any,
     """Run the tasks on the pool with at most ``window`` in flight; yield results in order."""
     from collections import deque
     pending: deque = deque()
-    split_items: list[Any] = []  # the results of the split file being assembled, for the cache
+    writer: Any = None  # the cache entry of the split file being scored, written chunk by chunk
 
     def settle(entry: tuple) -> Iterator[Any]:
+        nonlocal writer
         kind, value, key, last = entry
         items = value if kind == "items" else value.get()
         if key is not None:
-            split_items.extend(items)
+            writer = writer or scorer.cache.writer(key)
+            for item in items:
+                writer.add(item)
             if last:
-                scorer.cache.put(key, list(split_items))
-        if last:
-            split_items.clear()
+                writer.commit()
+                writer = None
         yield from items
         if last and on_file:
             on_file(1)
 
-    for entry in tasks:
-        if entry[0] == "task":
-            entry = ("async", pool.apply_async(_score_task, (entry[1],)), entry[2], entry[3])
-        pending.append(entry)
-        while len(pending) > window:
+    try:
+        for entry in tasks:
+            if entry[0] == "task":
+                entry = ("async", pool.apply_async(_score_task, (entry[1],)), entry[2], entry[3])
+            pending.append(entry)
+            while len(pending) > window:
+                yield from settle(pending.popleft())
+        while pending:
             yield from settle(pending.popleft())
-    while pending:
-        yield from settle(pending.popleft())
+    finally:
+        if writer is not None:  # stopped half-way through a split file: no entry for it
+            writer.abort()
