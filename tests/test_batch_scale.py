@@ -250,3 +250,43 @@ def test_a_big_unreadable_file_is_reported_in_its_place(tmp_path):
     items = list(score_in_order(Scorer(), [bad, SAMPLES / "angry_customer_bad.json"], workers=2, split_bytes=100))
     assert items[0].path == str(bad) and "malformed" in items[0].reason
     assert items[1].id == "BLF-20241121-1609"
+
+
+def test_a_bad_line_late_in_a_big_export_makes_it_unreadable_before_any_call_goes_out(tmp_path):
+    """A split JSONL export is loaded a chunk of lines at a time, but checked whole first: a
+    malformed line 40 lines in yields the file's error and none of its calls, as when it was
+    loaded whole."""
+    from poise.batch import score_in_order
+    lines = (SAMPLES / "short_calls.jsonl").read_text().splitlines()
+    good = [line.replace('"id": "', f'"id": "{n}-') for n in range(14) for line in lines]
+    export = tmp_path / "export.jsonl"
+    export.write_text("\n".join(good[:40] + ['{"id": "late", "turns": [}'] + good[40:]) + "\n")
+    items = list(score_in_order(Scorer(), [export, SAMPLES / "angry_customer_bad.json"], workers=2,
+                                split_bytes=1000, chunk_calls=4))
+    assert len(items) == 2 and items[0].path == str(export)
+    assert items[0].reason.startswith("malformed JSON Lines at line 41")
+    assert items[1].id == "BLF-20241121-1609"
+
+
+@pytest.mark.parametrize("size", [1, 3, 64])
+def test_chunked_loading_gives_what_loading_whole_gives(tmp_path, size):
+    """load_text_chunks (a JSONL file a few lines at a time, other formats cut after loading) ==
+    load_file, for every sample and for JSONL with blank lines, calls without ids (named by line),
+    not-UTF-8 bytes and lone surrogates (warnings)."""
+    from poise.formats import LoadOptions, load_file, load_text_chunks, read_text
+    odd = tmp_path / "odd.jsonl"
+    odd.write_bytes(b'{"turns": [{"speaker": "agent", "text": "Caf\xe9 open"}]}\n\n\n'
+                    b'{"id": "s", "turns": [{"speaker": "agent", "text": "a \\ud800 b"}]}\n'
+                    b'{"turns": [{"speaker": "customer", "text": "hi"}, {"speaker": "agent", "text": "Hello"}]}\n')
+    files = sorted(p for p in SAMPLES.iterdir() if p.suffix != ".md") + [odd]
+    for path in files:
+        options = LoadOptions()
+        whole = load_file(path, options)
+        text, warnings = read_text(path, options.max_file_size)
+        chunks = list(load_text_chunks(text, path, options, size, warnings))
+        assert all(0 < len(c) <= size for c in chunks), path
+        assert [t for c in chunks for t in c] == whole, path
+    odd_calls = load_file(odd, LoadOptions())
+    assert [t.id for t in odd_calls] == ["odd:1", "s", "odd:5"]
+    assert all(any("cp1252" in w for w in t.warnings) for t in odd_calls)
+    assert any("surrogate" in w for w in odd_calls[1].warnings)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .errors import LoadError
-from .formats import LoadOptions, load_file
+from .formats import LoadOptions, load_file, load_text_chunks, read_text
 from .transcript import Transcript
 
 #: File names picked up when walking a folder (an explicitly named file is always read).
@@ -113,10 +113,12 @@ def load_files(files: Iterable[Path], options: LoadOptions) -> Iterator[LoadedFi
     for path in files:
         try:
             yield LoadedFile(str(path), tuple(load_file(path, options)))
-        except LoadError as exc:
-            yield InputError(str(path), str(exc))
-        except RecursionError:
-            yield InputError(str(path), "structure nested too deeply to read")
+        except (LoadError, RecursionError) as exc:
+            yield InputError(str(path), _load_reason(exc))
+
+
+def _load_reason(exc: LoadError | RecursionError) -> str:
+    return "structure nested too deeply to read" if isinstance(exc, RecursionError) else str(exc)
 
 
 # -- scoring many files: worker processes, cache, order ------------------------------------------
@@ -217,16 +219,20 @@ def _tasks(scorer: Any, files: Sequence[Path], split_bytes: int, chunk_calls: in
         if cached is not None:  # read one result at a time
             yield ("items", cached, None, True)
             continue
-        [loaded] = list(load_files([path], scorer.load_options))
-        if isinstance(loaded, InputError):
+        # Read once; a JSON Lines export is then loaded a chunk of lines at a time, twice: first
+        # to know the whole file is sound (a bad line makes it unreadable, and no result of it
+        # may have gone out before), then to send the chunks to the workers.
+        try:
+            text, warnings = read_text(path, scorer.load_options.max_file_size)
+            count = sum(1 for _ in load_text_chunks(text, path, scorer.load_options, chunk_calls, warnings))
+        except (LoadError, RecursionError) as exc:
+            error = InputError(str(path), _load_reason(exc))
             if key is not None:
-                scorer.cache.put(key, [loaded])
-            yield ("items", [loaded], None, True)
+                scorer.cache.put(key, [error])
+            yield ("items", [error], None, True)
             continue
-        calls = loaded.transcripts
-        chunks = [calls[i:i + chunk_calls] for i in range(0, len(calls), chunk_calls)]
-        for n, chunk in enumerate(chunks):
-            yield ("task", ("calls", chunk), key, n == len(chunks) - 1)
+        for n, chunk in enumerate(load_text_chunks(text, path, scorer.load_options, chunk_calls, warnings)):
+            yield ("task", ("calls", chunk), key, n == count - 1)
 
 
 def _in_order(pool: Any, tasks: Iterator[tuple], window: int, scorer: Any,

@@ -17,6 +17,7 @@ import re
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
+from typing import Iterator, Sequence
 
 from ..errors import LoadError
 from ..roles import assign_roles
@@ -105,25 +106,49 @@ def load_file(path: Path | str, options: LoadOptions | None = None) -> list[Tran
     return transcripts
 
 
-def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -> list[Transcript]:
-    """Load transcripts from already-decoded text (``path`` names the source in messages)."""
+def load_text_chunks(text: str, path: Path | str, options: LoadOptions | None = None, size: int = 64,
+                     warnings: Sequence[str] = ()) -> Iterator[list[Transcript]]:
+    """``load_text``'s transcripts (each with ``warnings`` first, as ``load_file`` gives them) in
+    lists of at most ``size``. A JSON Lines file is loaded ``size`` lines at a time, so its calls
+    are never all in memory; other formats are loaded whole and cut. A LoadError can come after
+    some chunks: a caller that must not act on half a file goes through them once first."""
     options = options or LoadOptions()
     path = Path(path)
     if text.startswith("\ufeff"):
         text = text[1:]
-    forced = options.input_format
+    if _format_of(text, path, options.input_format) != "jsonl":
+        whole = load_text(text, path, options)
+        for start in range(0, len(whole), size):
+            yield [_with_warnings(t, warnings) for t in whole[start:start + size]]
+        return
+    lines = text.splitlines()
+    empty = True
+    for start in range(0, len(lines), size):
+        chunk = _finish(_load_jsonl_lines(lines[start:start + size], start + 1, path, options), options)
+        if chunk:
+            empty = False
+            yield [_with_warnings(t, warnings) for t in chunk]
+    if empty:
+        raise LoadError("file is empty")
+
+
+def _with_warnings(t: Transcript, warnings: Sequence[str]) -> Transcript:
+    return t.with_(warnings=(*warnings, *t.warnings)) if warnings else t
+
+
+def _format_of(text: str, path: Path, forced: str | None) -> str | None:
+    """"jsonl" when the text is read as JSON Lines, else the forced format (None: sniff)."""
     if forced and forced not in _NAME_TO_MODULE:
         raise LoadError(f"unknown --input-format {forced!r}; choose one of {', '.join(FORMAT_NAMES)}")
     if not forced and path.name.lower().endswith((".script.yaml", ".script.yml")):
-        forced = "script"
+        return "script"
     if forced == "jsonl" or (not forced and _looks_like_jsonl(text, path)):
-        transcripts = _load_jsonl(text, path, options)
-    elif forced in (None, "json") and _looks_like_json(text, path) or (
-            forced and _NAME_TO_MODULE[forced] in _JSON_MODULES):
-        transcripts = _load_json(text, path, options, forced)
-    else:
-        module = _pick_text_module(text, path, forced)
-        transcripts = module.load(text, path, options)
+        return "jsonl"
+    return forced
+
+
+def _finish(transcripts: list[Transcript], options: LoadOptions) -> list[Transcript]:
+    """Roles, inline ignore markers and merged segments, as every loaded transcript gets them."""
     transcripts = [assign_roles(t, options.aliases, options.agent_label) for t in transcripts]
     transcripts = [apply_ignore_markers(t) for t in transcripts]
     if options.merge_segments:
@@ -132,6 +157,24 @@ def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -
         if not t.turns:
             raise LoadError(f"transcript {t.id!r} has no turns")
     return transcripts
+
+
+def load_text(text: str, path: Path | str, options: LoadOptions | None = None) -> list[Transcript]:
+    """Load transcripts from already-decoded text (``path`` names the source in messages)."""
+    options = options or LoadOptions()
+    path = Path(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    forced = _format_of(text, path, options.input_format)
+    if forced == "jsonl":
+        transcripts = _load_jsonl(text, path, options)
+    elif forced in (None, "json") and _looks_like_json(text, path) or (
+            forced and _NAME_TO_MODULE[forced] in _JSON_MODULES):
+        transcripts = _load_json(text, path, options, forced)
+    else:
+        module = _pick_text_module(text, path, forced)
+        transcripts = module.load(text, path, options)
+    return _finish(transcripts, options)
 
 
 def _pick_text_module(text: str, path: Path, forced: str | None) -> ModuleType:
@@ -231,8 +274,16 @@ def _looks_like_jsonl(text: str, path: Path) -> bool:
 
 
 def _load_jsonl(text: str, path: Path, options: LoadOptions) -> list[Transcript]:
+    transcripts = _load_jsonl_lines(text.splitlines(), 1, path, options)
+    if not transcripts:
+        raise LoadError("file is empty")
+    return transcripts
+
+
+def _load_jsonl_lines(lines: Sequence[str], first: int, path: Path, options: LoadOptions) -> list[Transcript]:
+    """The transcripts of some lines of a JSON Lines file, the first being line ``first``."""
     transcripts: list[Transcript] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(lines, start=first):
         if not line.strip():
             continue
         try:
@@ -250,6 +301,4 @@ def _load_jsonl(text: str, path: Path, options: LoadOptions) -> list[Transcript]
             if not isinstance(data, dict) or not data.get("id"):
                 t = t.with_(id=f"{path.stem}:{lineno}" if len(loaded) == 1 else f"{path.stem}:{lineno}:{index}")
             transcripts.append(t)
-    if not transcripts:
-        raise LoadError("file is empty")
     return transcripts
