@@ -82,3 +82,42 @@ def test_sample_transcripts_all_load(run_cli):
     assert all(r["roles"]["method"] != "none" for r in records)  # an agent was found in every call
     formats = {r["format"] for r in records}
     assert {"text", "json", "aws-transcribe", "contact-lens", "genesys", "ccai", "vtt", "srt", "csv"} <= formats
+
+
+def test_an_output_that_cannot_be_written_is_a_usage_error_before_scoring(tmp_path, run_cli, monkeypatch):
+    """-o into a path whose folder is a file, or onto a folder: exit 2 at once, no call scored."""
+    from poise import api
+    scored = []
+    monkeypatch.setattr(api.Scorer, "iter_path", lambda self, path: scored.append(path) or iter(()))
+    (tmp_path / "calls").mkdir()
+    (tmp_path / "calls" / "a.txt").write_text("Agent: Hello, thanks for calling.\nCustomer: Hi.\n")
+    (tmp_path / "file").write_text("x")
+    for target, why in ((tmp_path / "file" / "r.html", "cannot make its folder"),
+                        (tmp_path / "calls", "it is a folder")):
+        result = run_cli("score", tmp_path / "calls", "-o", target, "-f", "html", "--no-cache")
+        assert result.exit_code == 2 and why in result.stderr and "internal error" not in result.stderr
+    assert scored == []
+
+
+def test_a_full_disk_while_spooling_results_is_a_plain_message(tmp_path, run_cli, monkeypatch):
+    """The spool of the reports that list every call fails to write (no room in TMPDIR): a plain
+    message naming TMPDIR, exit 2, and neither the report nor a temp file left behind."""
+    from poise.report import spool
+
+    class Full:
+        def seek(self, *a):
+            pass
+
+        def write(self, blob):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(spool.tempfile, "TemporaryFile", lambda **kw: Full())
+    (tmp_path / "calls").mkdir()
+    (tmp_path / "calls" / "a.txt").write_text("Agent: Hello, thanks for calling.\nCustomer: Hi.\n")
+    out = tmp_path / "out" / "r.html"
+    result = run_cli("score", tmp_path / "calls", "-o", out, "--no-cache", "--workers", "1")
+    assert result.exit_code == 2 and "No space left on device" in result.stderr and "TMPDIR" in result.stderr
+    assert not out.exists() and list((tmp_path / "out").iterdir()) == []

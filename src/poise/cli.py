@@ -113,7 +113,30 @@ def _detector(rule_list, model: Optional[str]):
 
 
 def _outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
-    """Pair --format and --output: one each, or formats inferred from output extensions."""
+    """Pair --format and --output: one each, or formats inferred from output extensions; every
+    output must be writable (checked before any call is scored, not after)."""
+    pairs = _pair_outputs(formats, outputs)
+    for _, path in pairs:
+        if path is not None:
+            _check_writable(path)
+    return pairs
+
+
+def _check_writable(path: Path) -> None:
+    """A report can be written to ``path``: its folder exists or can be made, and takes a file."""
+    import os
+    if path.is_dir():
+        raise UsageError(f"cannot write the report to {path}: it is a folder; name a file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {path}: cannot make its folder "
+                         f"({exc.strerror or exc})") from exc
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write the report to {path}: its folder is not writable")
+
+
+def _pair_outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
     from .report import EXTENSIONS, FILE_FORMATS
     known = set(FILE_FORMATS) | {"table"}
     for f in formats:
@@ -602,6 +625,11 @@ def main() -> None:
         _fail("aborted", 130)
     except SystemExit:
         raise
+    except OSError as exc:  # the disk filled up, a folder went away... while writing
+        if _state["debug"]:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail(f"cannot write{where}: {exc.strerror or exc}", EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
         if _state["debug"]:
             raise

@@ -44,7 +44,12 @@ class ResultSpool(Sequence):
 
     def _write(self, blob: bytes, index: array) -> None:
         self._fh.seek(self._end)
-        self._fh.write(blob)
+        try:
+            self._fh.write(blob)
+        except OSError as exc:
+            raise OSError(exc.errno, f"{exc.strerror} while keeping results for the report in "
+                          f"{tempfile.gettempdir()} (set TMPDIR to a folder with room: about 7 KB a "
+                          "call, 17 KB with -o report.html)") from exc
         index.extend((self._end, len(blob)))
         self._end += len(blob)
 
