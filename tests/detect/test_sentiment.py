@@ -41,6 +41,25 @@ def test_findings_de_escalation_worked_and_composure():
     assert "composure.mirrored" in {f["rule"] for f in bad.findings}
 
 
+def test_a_frustrated_customer_turn_counts_as_negative_whatever_the_lexicon_says():
+    """VADER scores "Are you serious? I trusted what your employee said." as positive; with a
+    customer-frustration finding on it, the turn scores at most FRUSTRATED, so the customer's
+    trajectory ends worse. Agent turns, unflagged turns and vendor labels are left alone."""
+    transcript = call(("customer", "Hi, thanks for taking my call."), ("agent", "Sure."),
+                      ("customer", "Okay."), ("agent", "It's in the agreement."),
+                      ("customer", "Are you serious? I trusted what your employee said."), ("agent", "Sorry."))
+    assert sentiment.lexicon_score(transcript.turns[4].text, "customer") > 0
+    [result] = Scorer().score_transcripts([transcript])
+    assert "customer-frustration" in {f["category"] for f in result.findings if f["turn"] == 4}
+    m = result.metrics
+    assert m["sentiment.turns"][4] == sentiment.FRUSTRATED
+    assert m["sentiment.turns"][0] == round(sentiment.lexicon_score(transcript.turns[0].text, "customer"), 3) > 0
+    assert m["sentiment.customer.change"] < -0.3 and "customer-sentiment.ended-worse" in {f["rule"] for f in result.findings}
+    flagged = [type("F", (), {"category": "customer-frustration", "turn": 4, "polarity": "deduction"})()]
+    vendor = call(*[(t.speaker, t.text) for t in transcript.turns], extra={4: {"sentiment": "POSITIVE"}})
+    assert sentiment.compute(vendor, flagged, source="vendor")["sentiment.turns"][4] == 0.6  # the vendor's word
+
+
 def test_vendor_sentiment_is_reported_beside_ours_and_used_on_request():
     transcript = call(("customer", "I am happy"), ("agent", "ok"),
                       extra={0: {"sentiment": "NEGATIVE"}, 1: {"sentiment": "NEUTRAL"}})

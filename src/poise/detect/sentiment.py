@@ -6,7 +6,10 @@ for this domain: in agent turns the words of apologies and empathy ("I'm sorry f
 trouble", "I understand your frustration") are neutralised before scoring, because an agent
 naming the customer's trouble is not agent negativity. ``--sentiment vendor`` uses the
 vendor's per-turn labels (Amazon's POSITIVE / NEGATIVE / NEUTRAL / MIXED) where the source
-has them.
+has them. A customer turn where a customer-frustration rule fired ("are you serious", "this is
+the third time I've called", a threat to cancel) scores at most ``FRUSTRATED``: VADER reads
+"Are you serious? I trusted what your employee said" as positive (it knows "trusted", not
+sarcasm), and such turns carry the frustration the trajectory is meant to show.
 
 Metrics (None when not computable):
 - ``sentiment.customer.start`` / ``.end``: mean compound score (-1..1) of the customer's turns
@@ -31,6 +34,8 @@ from ..transcript import Transcript
 from .finding import Finding
 
 HOSTILE = -0.5
+#: The most a customer turn with a customer-frustration finding scores (lexicon source only).
+FRUSTRATED = HOSTILE
 SLIP = -0.3
 WINDOW = 3
 VENDOR_SCORES = {"POSITIVE": 0.6, "NEGATIVE": -0.6, "NEUTRAL": 0.0, "MIXED": 0.0}
@@ -103,6 +108,10 @@ def _mean(values: Sequence[float | None]) -> float | None:
 
 def compute(transcript: Transcript, findings: Sequence[Finding], source: str = "lexicon") -> dict[str, Any]:
     scores = turn_scores(transcript, source)
+    frustrated = {f.turn for f in findings if f.category == "customer-frustration" and f.turn is not None}
+    if source == "lexicon" or not any(vendor_score(t.extra) is not None for t in transcript.turns):
+        scores = [min(s, FRUSTRATED) if s is not None and i in frustrated and transcript.turns[i].speaker == "customer"
+                  else s for i, s in enumerate(scores)]
     n = len(transcript.turns)
     customer = [i for i, t in enumerate(transcript.turns) if t.speaker == "customer"]
     third = max(1, n // 3)
@@ -131,7 +140,6 @@ def compute(transcript: Transcript, findings: Sequence[Finding], source: str = "
         metrics["sentiment.customer.after_empathy"] = round(a - b, 3) if a is not None and b is not None else None
     else:
         metrics["sentiment.customer.after_empathy"] = None
-    frustrated = {f.turn for f in findings if f.category == "customer-frustration" and f.turn is not None}
     hostile = [i for i in customer if i in frustrated or (scores[i] is not None and scores[i] <= HOSTILE)]
     mirrored = {f.turn for f in findings if f.category in _MIRRORING and f.turn is not None}
     slips = 0
