@@ -1,4 +1,4 @@
-"""Shared test helpers: running the CLI in-process, locating ../shared data."""
+"""Shared test helpers: running the CLI in-process, an 80-column screen, locating ../shared data."""
 
 from __future__ import annotations
 
@@ -18,6 +18,47 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "sample_transcripts"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def billing_call(call_id: str, good: bool) -> str:
+    """A short text call (front matter: id, agent, team) about a double charge: handled badly
+    (blame, "calm down", a phone and a card number to mask) or well (apology, empathy,
+    ownership, next steps). The report tests score these."""
+    if not good:
+        return f"""---
+id: {call_id}
+agent: Dana
+team: Billing
+---
+Agent: Thank you for calling Acme, my name is Dana, how can I help?
+Customer: This is ridiculous, you charged me twice! Call me back on 555-867-5309.
+Agent: You should have read the terms. Calm down.
+Customer: My card is 4111 1111 1111 1111.
+Agent: Okay. Bye.
+"""
+    return f"""---
+id: {call_id}
+agent: Sam
+team: Care
+---
+Agent: Thank you for calling Acme, this is Sam, how can I help you today?
+Customer: I was charged twice this month and I'm really frustrated.
+Agent: I'm so sorry for the double charge, I completely understand how frustrating that is.
+Agent: Let me fix that for you right now. I'll refund the extra charge, and you'll see it within 3 to 5 business days.
+Customer: Thank you.
+Agent: Thanks for calling Acme, have a great day!
+"""
+
+
+@pytest.fixture
+def screen(capsys, monkeypatch):
+    """capsys at 80 columns, no colour, the cached consoles rebuilt so capsys sees them."""
+    from poise.report import console
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    console.cache_clear()
+    yield capsys
+    console.cache_clear()
 
 
 @dataclass

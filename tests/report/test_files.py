@@ -8,31 +8,11 @@ from importlib import resources
 import jsonschema
 import pytest
 
+from conftest import billing_call
 from poise.report import atomic_write
 
-CALL = """---
-id: call-1
-agent: Dana
-team: Billing
----
-Agent: Thank you for calling Acme, my name is Dana, how can I help?
-Customer: This is ridiculous, you charged me twice! Call me back on 555-867-5309.
-Agent: You should have read the terms. Calm down.
-Customer: My card is 4111 1111 1111 1111.
-Agent: Okay. Bye.
-"""
-GOOD = """---
-id: call-2
-agent: Sam
-team: Care
----
-Agent: Thank you for calling Acme, this is Sam, how can I help you today?
-Customer: I was charged twice this month and I'm really frustrated.
-Agent: I'm so sorry for the double charge, I completely understand how frustrating that is.
-Agent: Let me fix that for you right now. I'll refund the extra charge, and you'll see it within 3 to 5 business days.
-Customer: Thank you.
-Agent: Thanks for calling Acme, have a great day!
-"""
+CALL = billing_call("call-1", good=False)
+GOOD = billing_call("call-2", good=True)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from conftest import billing_call
 from poise.api import Scorer
 from poise.batch import InputError
 from poise.report import ReportContext, html
@@ -22,29 +23,8 @@ from poise.results import CallResult
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_transcripts"
 
-BAD = """---
-id: call-bad
-agent: Dana
-team: Billing
----
-Agent: Thank you for calling Acme, my name is Dana, how can I help?
-Customer: This is ridiculous, you charged me twice! Call me back on 555-867-5309.
-Agent: You should have read the terms. Calm down.
-Customer: My card is 4111 1111 1111 1111.
-Agent: Okay. Bye.
-"""
-GOOD = """---
-id: call-good
-agent: Sam
-team: Care
----
-Agent: Thank you for calling Acme, this is Sam, how can I help you today?
-Customer: I was charged twice this month and I'm really frustrated.
-Agent: I'm so sorry for the double charge, I completely understand how frustrating that is.
-Agent: Let me fix that for you right now. I'll refund the extra charge, and you'll see it within 3 to 5 business days.
-Customer: Thank you.
-Agent: Thanks for calling Acme, have a great day!
-"""
+BAD = billing_call("call-bad", good=False)
+GOOD = billing_call("call-good", good=True)
 HOSTILE = """---
 id: <img src=x onerror=alert(2)>
 agent: "<b>Eve</b>"

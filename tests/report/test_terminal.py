@@ -7,21 +7,12 @@ import re
 import pytest
 
 from poise.batch import InputError
-from poise.report import ReportContext, console, terminal
+from poise.report import ReportContext, terminal
 from poise.results import CallResult
 
 CTX = ReportContext(rules_hash="abc123def4567890", scorecard_name="test scorecard", scorecard_hash="f00",
                     poise_version="0.0.test")
 
-
-@pytest.fixture
-def screen(capsys, monkeypatch):
-    """80 columns, no colour, the cached consoles rebuilt so capsys sees them."""
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setenv("NO_COLOR", "1")
-    console.cache_clear()
-    yield capsys
-    console.cache_clear()
 
 
 def finding(rule, turn, start=None, end=None, text="", *, category=None, polarity="deduction",

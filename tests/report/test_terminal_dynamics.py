@@ -9,7 +9,7 @@ import re
 import pytest
 
 from poise.api import Scorer
-from poise.report import ReportContext, console, terminal
+from poise.report import ReportContext, terminal
 from poise.results import CallResult
 from poise.transcript import RoleAssignment, Transcript, Turn
 
@@ -18,16 +18,6 @@ from conftest import SAMPLES
 CTX = ReportContext(rules_hash="abc123def4567890", scorecard_name="test scorecard", scorecard_hash="f00",
                     poise_version="0.0.test")
 WIDTH = 80 - terminal.LABEL_WIDTH  # timeline cells at 80 columns
-
-
-@pytest.fixture
-def screen(capsys, monkeypatch):
-    """80 columns, no colour, the cached consoles rebuilt so capsys sees them."""
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setenv("NO_COLOR", "1")
-    console.cache_clear()
-    yield capsys
-    console.cache_clear()
 
 
 @pytest.fixture(scope="module")
