@@ -6,8 +6,8 @@ sentiment source, load options, the file's configured ignores). A rule change th
 invalidates everything.
 
 An entry is JSON Lines, written atomically (temp file + rename): a header line, one line per
-result (or unreadable-file reason), and a trailer line with the count and the SHA-256 of every
-byte before it. Reading checks the trailer first (one pass over the bytes), then yields the
+result (or unreadable-file reason), and a trailer line with the count (held to the number of
+lines) and the SHA-256 of every byte before it. Reading checks the trailer first (one pass over the bytes), then yields the
 results one line at a time, so the entry of an export of thousands of calls is never in memory
 whole, neither when written (``writer``: results are added as they come back from the workers)
 nor when read (``iter``). An entry that cannot be read, does not look like one or fails its
@@ -103,15 +103,18 @@ def _check(fh: BinaryIO, key: str) -> int:
     body_end = size - len(tail) + cut + 1
     h = hashlib.sha256()
     fh.seek(0)
-    left = body_end
+    left, lines = body_end, 0
     while left:
         block = fh.read(min(left, 1 << 20))
         if not block:
             raise ValueError("truncated")
         h.update(block)
+        lines += block.count(b"\n")
         left -= len(block)
     if trailer.get("sha256") != h.hexdigest():
         raise ValueError("checksum mismatch")
+    if lines != int(trailer["items"]) + 1:  # the count is outside the checksum: hold it to the lines
+        raise ValueError("item count does not match the entry")
     fh.seek(0)
     header = json.loads(fh.readline())
     if header.get("format") != FORMAT or header.get("key") != key:
