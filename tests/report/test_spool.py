@@ -15,7 +15,7 @@ import pytest
 from poise.api import Scorer
 from poise.report import ReportContext, renderer
 from poise.report.sinks import Sinks
-from poise.report.spool import ResultSpool
+from poise.report.spool import ResultSpool, order
 from poise.results import CallResult
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_transcripts"
@@ -57,7 +57,7 @@ def test_spool_is_a_sequence(results):
         spool[-6]
     assert spool.full(2).to_dict(with_turns=True) == results[2].lean().to_dict(with_turns=True)  # lean only
     key = (lambda r: (r.score is None, r.score or 0.0, r.id))
-    assert spool.order(key) == sorted(range(5), key=lambda i: key(results[i]))
+    assert order(spool, key) == sorted(range(5), key=lambda i: key(results[i]))
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "junit", "sarif", "github"])

@@ -92,11 +92,7 @@ def vendor_score(extra: Mapping[str, Any]) -> float | None:
     return None
 
 
-def turn_scores(transcript: Transcript, source: str = "lexicon") -> list[float | None]:
-    if source == "vendor":
-        vendor = [vendor_score(t.extra) for t in transcript.turns]
-        if any(v is not None for v in vendor):
-            return vendor
+def lexicon_scores(transcript: Transcript) -> list[float | None]:
     return [lexicon_score(t.text, t.speaker) if t.speaker in ("agent", "customer") else None
             for t in transcript.turns]
 
@@ -107,29 +103,30 @@ def _mean(values: Sequence[float | None]) -> float | None:
 
 
 def compute(transcript: Transcript, findings: Sequence[Finding], source: str = "lexicon") -> dict[str, Any]:
-    scores = turn_scores(transcript, source)
+    vendor = [vendor_score(t.extra) for t in transcript.turns]
+    has_vendor = any(v is not None for v in vendor)
+    used = "vendor" if source == "vendor" and has_vendor else "lexicon"  # vendor needs the source's labels
     frustrated = {f.turn for f in findings if f.category == "customer-frustration" and f.turn is not None}
-    if source == "lexicon" or not any(vendor_score(t.extra) is not None for t in transcript.turns):
+    if used == "vendor":
+        scores = vendor
+    else:
         scores = [min(s, FRUSTRATED) if s is not None and i in frustrated and transcript.turns[i].speaker == "customer"
-                  else s for i, s in enumerate(scores)]
+                  else s for i, s in enumerate(lexicon_scores(transcript))]
     n = len(transcript.turns)
     customer = [i for i, t in enumerate(transcript.turns) if t.speaker == "customer"]
     third = max(1, n // 3)
     start = _mean([scores[i] for i in customer if i < third])
     end = _mean([scores[i] for i in customer if i >= n - third])
     metrics: dict[str, Any] = {
-        "sentiment.source": source if source == "lexicon" or any(vendor_score(t.extra) is not None
-                                                                 for t in transcript.turns) else "lexicon",
+        "sentiment.source": used,
         "sentiment.turns": [None if s is None else round(s, 3) for s in scores],
         "sentiment.customer.start": start,
         "sentiment.customer.end": end,
         "sentiment.customer.change": round(end - start, 3) if start is not None and end is not None
         and len(customer) >= 2 else None,
     }
-    if source == "lexicon":
-        vendor = [vendor_score(t.extra) for t in transcript.turns]
-        if any(v is not None for v in vendor):
-            metrics["sentiment.vendor_turns"] = vendor
+    if source == "lexicon" and has_vendor:
+        metrics["sentiment.vendor_turns"] = vendor
     calming = [f.turn for f in findings if f.category in ("de-escalation", "empathy")
                and f.polarity == "credit" and f.turn is not None]
     if calming:

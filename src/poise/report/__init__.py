@@ -68,21 +68,13 @@ def default_mode() -> int:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so that readers never see half of it: temp file in the same folder, then rename."""
-    import os
-    import tempfile
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from .sinks import Target
+    target = Target(Path(path), newline="")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
+        target.fh.write(text)
+        target.commit()
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        target.abort()
         raise
 
 

@@ -28,7 +28,7 @@ from .spool import ResultSpool
 STREAMING = ("jsonl", "csv", "json")
 
 
-class _Target:
+class Target:
     """stdout, or a temp file renamed onto ``path`` by ``commit``."""
 
     def __init__(self, path: Path | None, newline: str | None = None) -> None:
@@ -51,6 +51,7 @@ class _Target:
         os.replace(self.tmp, self.path)  # type: ignore[arg-type]
 
     def abort(self) -> None:
+        """Drop the temp file (also after a failed ``commit``)."""
         if self.tmp is not None:
             self.fh.close()
             try:
@@ -60,7 +61,7 @@ class _Target:
 
 
 class _Jsonl:
-    def __init__(self, target: _Target, ctx: ReportContext) -> None:
+    def __init__(self, target: Target, ctx: ReportContext) -> None:
         from .jsonl import line
         self.target, self.ctx, self.line = target, ctx, line
 
@@ -72,7 +73,7 @@ class _Jsonl:
 
 
 class _Csv:
-    def __init__(self, target: _Target, ctx: ReportContext) -> None:
+    def __init__(self, target: Target, ctx: ReportContext) -> None:
         from . import csv_report
         self.target, self.ctx, self.report = target, ctx, csv_report
         target.fh.write("\ufeff")
@@ -89,7 +90,7 @@ class _Csv:
 class _Json:
     """The JSON document, streamed: calls first, then errors and the summary."""
 
-    def __init__(self, target: _Target, ctx: ReportContext) -> None:
+    def __init__(self, target: Target, ctx: ReportContext) -> None:
         self.target, self.ctx, self.first = target, ctx, True
         head = {"schema_version": SCHEMA_VERSION, "poise_version": ctx.poise_version,
                 "rules_hash": ctx.rules_hash, "scorecard": {"name": ctx.scorecard_name, "hash": ctx.scorecard_hash},
@@ -118,14 +119,14 @@ class Sinks:
         every call needs them. ``full``: spool whole results too (``kept.full(i)``), as the HTML
         report does for its transcripts."""
         self.ctx = ctx
-        self.streams: list[tuple[Any, _Target]] = []
+        self.streams: list[tuple[Any, Target]] = []
         self.buffered: list[tuple[str, Path | None]] = []
         self.tally = Tally()
         self.warned: list[Any] = []  # terminal.Warned: the calls with transcript warnings, when not kept
         self.view: Any = None  # terminal.BatchView, when the terminal table is asked for
         for fmt, path in pairs:
             if fmt in STREAMING:
-                target = _Target(path, newline="" if fmt == "csv" else None)
+                target = Target(path, newline="" if fmt == "csv" else None)
                 writer = {"jsonl": _Jsonl, "csv": _Csv, "json": _Json}[fmt](target, ctx)
                 self.streams.append((writer, target))
             elif fmt == "table":
@@ -165,7 +166,7 @@ class Sinks:
             self.kept.close()
 
     def close(self, errors: Sequence[Any]) -> None:
-        from . import atomic_write, console, report_module, terminal
+        from . import console, report_module, terminal
         for writer, target in self.streams:
             writer.close(errors, self.tally.summary(len(errors)))
             target.commit()
@@ -183,15 +184,15 @@ class Sinks:
                 sys.stdout.flush()
                 terminal.render_problems(kept, errors)
                 continue
-            if hasattr(module, "write"):  # written piece by piece, never whole in memory
-                target = _Target(path, newline="")
-                try:
+            target = Target(path, newline="")
+            try:
+                if hasattr(module, "write"):  # written piece by piece, never whole in memory
                     module.write(target.fh, kept, errors, self.ctx)
-                except BaseException:
-                    target.abort()
-                    raise
+                else:
+                    target.fh.write(module.render(kept, errors, self.ctx))
                 target.commit()
-            else:
-                atomic_write(path, module.render(kept, errors, self.ctx))
+            except BaseException:
+                target.abort()
+                raise
             console(stderr=True).print(f"wrote {fmt} report: {path}", highlight=False)
         self.release()

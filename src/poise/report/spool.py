@@ -87,20 +87,14 @@ class ResultSpool(Sequence):
         """Call ``i``'s whole result (turn texts, evidence); its lean form when spooled without."""
         return self._read(self._full, i) if self.keeps_full else self[i]
 
-    def order(self, key: Callable[[CallResult], Any]) -> list[int]:
-        """The call indices sorted by ``key`` (one pass; only the keys are kept)."""
-        keys = [key(r) for r in self]
-        return sorted(range(len(keys)), key=keys.__getitem__)
-
     def close(self) -> None:
         self._fh.close()
 
 
 def order(results: Sequence[CallResult], key: Callable[[CallResult], Any]) -> list[int]:
-    """Indices of ``results`` sorted by ``key``, for a spool or a list alike."""
-    if isinstance(results, ResultSpool):
-        return results.order(key)
-    return sorted(range(len(results)), key=lambda i: key(results[i]))
+    """Indices of ``results`` (a spool or a list) sorted by ``key``: one pass, only the keys kept."""
+    keys = [key(r) for r in results]
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def full(results: Sequence[CallResult], i: int) -> CallResult:
